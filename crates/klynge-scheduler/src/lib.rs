@@ -1,0 +1,1 @@
+//! B2B meeting scheduler (work in progress).

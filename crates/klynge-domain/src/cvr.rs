@@ -56,7 +56,7 @@ impl Cvr {
         if !(10_000_000..=99_999_999).contains(&value) {
             return Err("expected 8 digits not starting with 0");
         }
-        if weighted_sum(value) % 11 != 0 {
+        if !weighted_sum(value).is_multiple_of(11) {
             return Err("the check digit does not match (modulus 11)");
         }
         Ok(Cvr(value))

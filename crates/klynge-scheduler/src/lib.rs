@@ -1,1 +1,107 @@
-//! B2B meeting scheduler (work in progress).
+//! # klynge-scheduler: near-optimal B2B meeting scheduling
+//!
+//! A pure library (no I/O, no async) that schedules the meetings of a B2B
+//! brokerage event into time slots and tables.
+//!
+//! ## Input format (JSON)
+//! ```json
+//! { "name": "…", "slots": 16, "tables": 60,
+//!   "participants": [ {"id": "p1", "available": [0,1,2,3], "max_meetings": 8} ],
+//!   "meetings": [ {"id": "m1", "with": ["p1","p2"], "priority": 3,
+//!                  "allowed": [0,1,2], "fixed_slot": 2, "after": ["m0"]} ] }
+//! ```
+//! - `slots` (≥ 1, ≤ [`MAX_SLOTS`]): slots are numbered `0..slots`; `tables` (≥ 1):
+//!   tables usable in every slot.
+//! - Participant: unique `id`; `available` slots (default: all);
+//!   `max_meetings` (default: no cap).
+//! - Meeting: unique `id`; `with`: two or more distinct participant ids;
+//!   `priority` (default 1); `allowed` slots (default: all); `fixed_slot`
+//!   (the meeting is held in that slot or not at all); `after`: meetings that,
+//!   if scheduled, must be held in a strictly earlier slot.
+//! - Unknown fields are rejected. [`Instance::from_json`] validates everything
+//!   and returns a [`ScheduleError`] naming the offending item: unknown or
+//!   duplicate ids, slots out of range, fewer than two distinct participants,
+//!   `after` cycles, fixed slots outside `allowed` or availability, two fixed
+//!   meetings of one participant in one slot, more fixed meetings in a slot than
+//!   tables, fixed slots against an `after` order, zero slots or tables.
+//!
+//! ## Rules
+//! A participant has at most one meeting per slot, only in slots it is
+//! available and the meeting allows; at most `tables` meetings per slot; at
+//! most `max_meetings` per participant; fixed slots hold. `after` orders hold
+//! between scheduled meetings: **a meeting whose predecessor is unscheduled may
+//! still be scheduled** (the order only binds pairs that are both held).
+//! A meeting whose participants share no slot is simply unscheduled.
+//!
+//! ## Objective (lexicographic)
+//! 1. maximise the summed priority of scheduled meetings;
+//! 2. minimise breaks: a break is a maximal run of idle slots between two
+//!    consecutive meetings of a participant (unavailable slots count as idle, as
+//!    in the literature);
+//! 3. keep participants at the same table between consecutive meetings (a
+//!    post-pass per slot, see `tables`).
+//!
+//! `idle_slots` reports the free *available* slots participants spend waiting
+//! between their first and last meeting. `upper_bound` is a proven bound on
+//! the priority sum ([`upper_bound`] explains the proof).
+//!
+//! ## Output format (JSON, [`Solution`])
+//! ```json
+//! {"scheduled": [{"meeting": "m1", "slot": 3, "table": 0}], "unscheduled": ["m7"],
+//!  "stats": {"scheduled": 1, "priority_sum": 3, "upper_bound": 4, "breaks": 0,
+//!            "idle_slots": 0, "seconds": 0.5}}
+//! ```
+//!
+//! ## Algorithm
+//! Greedy construction, then a tabu ejection-chain search for objective 1
+//! (up to half the time limit, stopping early when everything is scheduled or
+//! the bound is reached), then simulated annealing with Kempe-chain slot swaps
+//! for objective 2, then table assignment. Deterministic for a given seed and
+//! iteration cap; the best schedule found within the time limit is returned.
+//!
+//! ## Example
+//! ```
+//! use klynge_scheduler::{Instance, Options, schedule, verify};
+//! let inst = Instance::from_json(r#"{"slots": 2, "tables": 1,
+//!   "participants": [{"id": "a"}, {"id": "b"}, {"id": "c"}],
+//!   "meetings": [{"id": "ab", "with": ["a", "b"]}, {"id": "bc", "with": ["b", "c"]}]}"#)?;
+//! let sol = schedule(&inst, &Options { time_limit: std::time::Duration::from_millis(50), ..Options::default() });
+//! assert_eq!(sol.stats.scheduled, 2);
+//! verify(&inst, &sol)?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod bits;
+mod bound;
+mod budget;
+mod construct;
+mod error;
+mod format;
+pub mod generate;
+mod improve;
+mod model;
+mod rng;
+mod solve;
+mod state;
+mod tables;
+mod validate;
+mod verify;
+
+pub use bound::upper_bound;
+pub use error::{ScheduleError, Violation};
+pub use format::{InstanceInput, MeetingInput, ParticipantInput, Placement, Solution, Stats};
+pub use model::Instance;
+pub use solve::{
+    Options, Phase, Progress, reschedule, reschedule_with_progress, schedule,
+    schedule_with_progress,
+};
+pub use validate::MAX_SLOTS;
+pub use verify::verify;
+
+impl Solution {
+    /// The solution as pretty-printed JSON (the output format).
+    pub fn to_json(&self) -> String {
+        // Serialising plain strings and numbers cannot fail.
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+}

@@ -1,0 +1,223 @@
+//! The public entry points: [`schedule`] and [`reschedule`].
+
+use std::time::Duration;
+
+use crate::bits;
+use crate::budget::Budget;
+use crate::construct::{eject_search, greedy};
+use crate::format::{Placement, Solution, Stats};
+use crate::improve::anneal;
+use crate::model::{Instance, NONE};
+use crate::rng::Rng;
+use crate::state::State;
+
+/// Search settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Options {
+    /// Wall-clock limit; the best schedule found by then is returned. The
+    /// greedy start is always completed, so a zero limit still gives a schedule.
+    pub time_limit: Duration,
+    /// Random seed. Runs with the same seed make the same choices; with a time
+    /// limit the number of iterations (and so the result) depends on the speed
+    /// of the machine, so set `max_iterations` for fully reproducible runs.
+    pub seed: u64,
+    /// Optional cap on search iterations (both phases together).
+    pub max_iterations: Option<u64>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            time_limit: Duration::from_secs(10),
+            seed: 0,
+            max_iterations: None,
+        }
+    }
+}
+
+/// Which part of the search is running.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// Greedy start.
+    Construct,
+    /// Inserting unscheduled meetings (objective 1).
+    Insert,
+    /// Reducing breaks (objective 2).
+    Improve,
+    /// Finished.
+    Done,
+}
+
+/// A progress report for a user interface, sent a few times per second.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Progress {
+    /// Current phase.
+    pub phase: Phase,
+    /// Fraction of the budget used, 0 to 1.
+    pub fraction: f64,
+    /// Time since the start.
+    pub elapsed: Duration,
+    /// Meetings scheduled in the current state.
+    pub scheduled: usize,
+    /// Priority sum of the current state.
+    pub priority_sum: u64,
+    /// The proven upper bound.
+    pub upper_bound: u64,
+    /// Breaks of the current state.
+    pub breaks: u64,
+}
+
+/// Schedules an instance. See the crate docs for the rules and objective.
+pub fn schedule(inst: &Instance, options: &Options) -> Solution {
+    solve(inst, options, &[], &mut |_| {})
+}
+
+/// [`schedule`] with a progress callback.
+pub fn schedule_with_progress(
+    inst: &Instance,
+    options: &Options,
+    progress: &mut dyn FnMut(&Progress),
+) -> Solution {
+    solve(inst, options, &[], progress)
+}
+
+/// Re-schedules after a change (typically a cancellation, where the caller
+/// removed the cancelled meeting or participant from the instance).
+///
+/// Every meeting of `previous.scheduled` that still exists keeps its slot and
+/// table; only the other meetings are placed around them. Previous placements
+/// of meetings no longer in the instance are ignored. A previous placement that
+/// is no longer valid in the new instance (slot now unavailable or not allowed,
+/// table out of range, a clash with an earlier kept placement, over a cap or an
+/// `after` order) is not kept: that meeting is treated as not yet scheduled.
+/// The upper bound is that of the instance, ignoring the pins.
+pub fn reschedule(inst: &Instance, previous: &Solution, options: &Options) -> Solution {
+    reschedule_with_progress(inst, previous, options, &mut |_| {})
+}
+
+/// [`reschedule`] with a progress callback.
+pub fn reschedule_with_progress(
+    inst: &Instance,
+    previous: &Solution,
+    options: &Options,
+    progress: &mut dyn FnMut(&Progress),
+) -> Solution {
+    let pins: Vec<(usize, usize, u32)> = previous
+        .scheduled
+        .iter()
+        .filter_map(|pl| {
+            let m = *inst.meeting_index.get(&pl.meeting)? as usize;
+            Some((m, pl.slot as usize, pl.table))
+        })
+        .collect();
+    solve(inst, options, &pins, progress)
+}
+
+fn solve(
+    inst: &Instance,
+    options: &Options,
+    pins: &[(usize, usize, u32)],
+    progress: &mut dyn FnMut(&Progress),
+) -> Solution {
+    let mut budget = Budget::new(options.time_limit, options.max_iterations);
+    let mut rng = Rng::new(options.seed);
+    let upper_bound = crate::bound::upper_bound(inst);
+    let mut st = State::new(inst);
+    let mut pinned_table = vec![NONE; inst.meeting_ids.len()];
+    let mut used_tables = std::collections::HashSet::new();
+    for &(m, s, t) in pins {
+        let ok = s < inst.slots
+            && t < inst.tables
+            && st.slot_of[m] == NONE
+            && st.can_place(m, s)
+            && used_tables.insert((s, t));
+        if ok {
+            st.place(m, s);
+            st.pinned[m] = true;
+            pinned_table[m] = t;
+        }
+    }
+
+    let mut last_report = Duration::ZERO;
+    let mut report = |phase: Phase, st: &State, budget: &Budget, force: bool| {
+        let elapsed = budget.elapsed();
+        if force || elapsed >= last_report + Duration::from_millis(100) {
+            last_report = elapsed;
+            progress(&Progress {
+                phase,
+                fraction: if phase == Phase::Done {
+                    1.0
+                } else {
+                    budget.cached_fraction()
+                },
+                elapsed,
+                scheduled: st.load.iter().map(|&l| l as usize).sum(),
+                priority_sum: st.priority,
+                upper_bound,
+                breaks: st.breaks,
+            });
+        }
+    };
+
+    report(Phase::Construct, &st, &budget, true);
+    greedy(&mut st, &mut rng);
+    report(Phase::Insert, &st, &budget, true);
+    eject_search(
+        &mut st,
+        &mut rng,
+        &mut budget,
+        upper_bound,
+        0.5,
+        &mut |st, b| report(Phase::Insert, st, b, false),
+    );
+    report(Phase::Improve, &st, &budget, true);
+    anneal(&mut st, &mut rng, &mut budget, &mut |st, b| {
+        report(Phase::Improve, st, b, false)
+    });
+    report(Phase::Done, &st, &budget, true);
+
+    let tables = crate::tables::assign(inst, &st.slot_of, &pinned_table);
+    let mut scheduled: Vec<Placement> = (0..inst.meeting_ids.len())
+        .filter(|&m| st.slot_of[m] != NONE)
+        .map(|m| Placement {
+            meeting: inst.meeting_ids[m].clone(),
+            slot: st.slot_of[m],
+            table: tables[m],
+        })
+        .collect();
+    scheduled.sort_by_key(|p| (p.slot, p.table));
+    let unscheduled: Vec<String> = (0..inst.meeting_ids.len())
+        .filter(|&m| st.slot_of[m] == NONE)
+        .map(|m| inst.meeting_ids[m].clone())
+        .collect();
+    let stats = Stats {
+        scheduled: scheduled.len() as u64,
+        priority_sum: st.priority,
+        upper_bound,
+        breaks: st.breaks,
+        idle_slots: idle_slots(&st),
+        seconds: budget.elapsed().as_secs_f64(),
+    };
+    Solution {
+        scheduled,
+        unscheduled,
+        stats,
+    }
+}
+
+/// Free, available slots between each participant's first and last meeting.
+fn idle_slots(st: &State) -> u64 {
+    let inst = st.inst;
+    let mut idle = 0u64;
+    for p in 0..inst.participant_ids.len() {
+        let busy = &st.busy[p * inst.words..(p + 1) * inst.words];
+        let (Some(first), Some(last)) = (bits::iter(busy).next(), bits::iter(busy).last()) else {
+            continue;
+        };
+        let avail = inst.available_of(p);
+        idle += (first..=last)
+            .filter(|&s| !bits::test(busy, s) && bits::test(avail, s))
+            .count() as u64;
+    }
+    idle
+}

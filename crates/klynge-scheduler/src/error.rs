@@ -93,14 +93,6 @@ pub enum ScheduleError {
         /// Meeting ids along the cycle, the first repeated at the end.
         cycle: Vec<String>,
     },
-    /// A fixed slot is outside the meeting's `allowed` slots.
-    #[error("meeting {meeting:?} is fixed to slot {slot}, which its `allowed` slots exclude")]
-    FixedSlotNotAllowed {
-        /// Meeting id.
-        meeting: String,
-        /// The fixed slot.
-        slot: u32,
-    },
     /// A fixed slot is one in which a participant is not available.
     #[error(
         "meeting {meeting:?} is fixed to slot {slot}, but participant {participant:?} is not available then"

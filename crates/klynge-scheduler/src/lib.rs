@@ -16,12 +16,15 @@
 //!   `max_meetings` (default: no cap).
 //! - Meeting: unique `id`; `with`: two or more distinct participant ids;
 //!   `priority` (default 1); `allowed` slots (default: all); `fixed_slot`
-//!   (the meeting is held in that slot or not at all); `after`: meetings that,
+//!   (the meeting is held in that slot or not at all; an explicit fixing by the
+//!   organiser overrides `allowed`, the requested window, but never a
+//!   participant's availability — the public benchmark's `fixed040` variants
+//!   fix three morning-only meetings in the afternoon); `after`: meetings that,
 //!   if scheduled, must be held in a strictly earlier slot.
 //! - Unknown fields are rejected. [`Instance::from_json`] validates everything
 //!   and returns a [`ScheduleError`] naming the offending item: unknown or
 //!   duplicate ids, slots out of range, fewer than two distinct participants,
-//!   `after` cycles, fixed slots outside `allowed` or availability, two fixed
+//!   `after` cycles, fixed slots where a participant is unavailable, two fixed
 //!   meetings of one participant in one slot, more fixed meetings in a slot than
 //!   tables, fixed slots against an `after` order, zero slots or tables.
 //!

@@ -137,12 +137,6 @@ pub(crate) fn build(input: &InstanceInput) -> Result<Instance, ScheduleError> {
                     slots,
                 });
             }
-            if !bits::test(&allow, f as usize) {
-                return Err(ScheduleError::FixedSlotNotAllowed {
-                    meeting: m.id.clone(),
-                    slot: f,
-                });
-            }
             for &p in &seen {
                 let av = &available[p as usize * words..(p as usize + 1) * words];
                 if !bits::test(av, f as usize) {

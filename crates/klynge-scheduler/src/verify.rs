@@ -40,7 +40,9 @@ pub fn verify(inst: &Instance, sol: &Solution) -> Result<Stats, Violation> {
             });
         }
         let s = pl.slot as usize;
-        let allowed = crate::bits::test(&inst.allowed[m * inst.words..(m + 1) * inst.words], s);
+        // A fixed slot overrides `allowed` (see the crate docs).
+        let allowed = inst.fixed[m] == Some(pl.slot)
+            || crate::bits::test(&inst.allowed[m * inst.words..(m + 1) * inst.words], s);
         let available = inst
             .members
             .row(m)

@@ -193,7 +193,7 @@ pub(crate) fn eject_search(
     let mut conf = Vec::new();
     let mut chosen = Vec::new();
     let mut stale = 0u64;
-    let patience = 2000 + 20 * nm as u64;
+    let patience = 2000 + 2 * nm as u64;
     let mut iter = 0u64;
     while !st.unscheduled.is_empty() && st.priority < upper_bound {
         if budget.tick() >= until {
@@ -229,7 +229,7 @@ pub(crate) fn eject_search(
             continue;
         };
         // Accept worsening moves only sometimes.
-        if cost > pm && !rng.chance(0.3f64.powf((cost - pm) as f64)) {
+        if cost > pm && !rng.chance(0.02f64.powf((cost - pm) as f64)) {
             continue;
         }
         for &x in &chosen {

@@ -18,7 +18,7 @@ use crate::rng::Rng;
 use crate::state::State;
 
 /// Longest chain considered; longer chains rarely improve and cost time.
-const MAX_CHAIN: usize = 48;
+const MAX_CHAIN: usize = 200;
 
 struct Chain {
     mark: Vec<u32>,
@@ -194,7 +194,7 @@ pub(crate) fn anneal(
     // Whether the current state equals `best` but is not yet saved in it.
     let mut unsaved = false;
     let start = budget.refresh();
-    let (t_hi, t_lo) = (1.2f64, 0.04f64);
+    let (t_hi, t_lo) = (0.6f64, 0.02f64);
     let mut temp = t_hi;
     let mut iter = 0u64;
     let mut seeds: Vec<u32> = Vec::with_capacity(2);

@@ -1,6 +1,13 @@
 //! A small macro for the taxonomies: enums with a stable storage code each, `ALL`, parsing
 //! from the code, and serde through the code. Labels for people live in the translations.
 
+/// A closed taxonomy whose values have stable string codes (what storage and files hold).
+pub trait Taxonomy: Sized + Copy + 'static {
+    const ALL: &'static [Self];
+    fn code(self) -> &'static str;
+    fn from_code(input: &str) -> Result<Self, crate::DomainError>;
+}
+
 /// Declares a taxonomy enum whose variants map one-to-one onto stable string codes.
 #[macro_export]
 macro_rules! code_enum {
@@ -28,6 +35,16 @@ macro_rules! code_enum {
                         expected: Self::ALL.iter().map(|v| v.code()).collect::<Vec<_>>().join(", "),
                     }),
                 }
+            }
+        }
+
+        impl $crate::Taxonomy for $name {
+            const ALL: &'static [Self] = $name::ALL;
+            fn code(self) -> &'static str {
+                $name::code(self)
+            }
+            fn from_code(input: &str) -> Result<Self, $crate::DomainError> {
+                $name::from_code(input)
             }
         }
 

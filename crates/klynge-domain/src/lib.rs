@@ -24,6 +24,7 @@ pub use activity::{
     ParticipantRole, Participation, Theme, ToolboxCategory,
 };
 pub use cluster::{Cluster, Slug};
+pub use code_enum::Taxonomy;
 pub use crm::{FeeTier, Interaction, InteractionKind, Membership, Referral, ReferralTarget};
 pub use cvr::Cvr;
 pub use error::DomainError;

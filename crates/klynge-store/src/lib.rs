@@ -1,1 +1,87 @@
+//! Klynge's storage: one API over two backends, SQLite (one file, the default) and PostgreSQL.
+//!
+//! Architecture invariants:
+//! - only this crate knows SQL; callers speak in domain types;
+//! - private data of a cluster (contacts, memberships, activities, participations,
+//!   interactions, referrals, offices, agreements) is reached only through a [`ClusterStore`],
+//!   which adds the cluster to every query;
+//! - writes that belong together run in one transaction;
+//! - both backends share one migration history (`migrations/sqlite` and `migrations/postgres`
+//!   hold the same versions; a test checks it).
 
+pub mod backend;
+mod bulk;
+mod decode;
+mod error;
+mod introspect;
+mod location;
+mod open;
+mod reference;
+mod registry;
+mod rows;
+mod tenant;
+
+use chrono::{DateTime, Utc};
+use sqlx::{PgPool, SqlitePool};
+
+pub use bulk::{BulkLoader, BulkTable};
+pub use error::{Result, StoreError};
+pub use location::{DatabaseUrl, redact};
+pub use registry::{ClusterRecord, TableCounts};
+pub use tenant::ClusterStore;
+
+use backend::{PooledConn, Tx};
+
+/// A handle on the database. Cheap to clone (it holds a connection pool).
+#[derive(Clone)]
+pub struct Store {
+    pool: Pool,
+    url: DatabaseUrl,
+}
+
+#[derive(Clone)]
+enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+impl Store {
+    pub fn url(&self) -> &DatabaseUrl {
+        &self.url
+    }
+
+    pub fn backend_name(&self) -> &'static str {
+        match self.pool {
+            Pool::Sqlite(_) => "SQLite",
+            Pool::Postgres(_) => "PostgreSQL",
+        }
+    }
+
+    pub(crate) async fn acquire(&self) -> Result<PooledConn> {
+        Ok(match &self.pool {
+            Pool::Sqlite(pool) => PooledConn::Sqlite(pool.acquire().await?),
+            Pool::Postgres(pool) => PooledConn::Postgres(pool.acquire().await?),
+        })
+    }
+
+    /// Starts a write transaction. On SQLite it takes the write lock at once (`BEGIN
+    /// IMMEDIATE`), so that two writers queue instead of failing when one upgrades.
+    pub async fn begin(&self) -> Result<Tx> {
+        Ok(match &self.pool {
+            Pool::Sqlite(pool) => Tx::sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Pool::Postgres(pool) => Tx::postgres(pool.begin().await?),
+        })
+    }
+
+    /// Closes the pool; on SQLite this also checkpoints the write-ahead log.
+    pub async fn close(&self) {
+        match &self.pool {
+            Pool::Sqlite(pool) => pool.close().await,
+            Pool::Postgres(pool) => pool.close().await,
+        }
+    }
+}
+
+pub(crate) fn now() -> DateTime<Utc> {
+    Utc::now()
+}

@@ -1,0 +1,254 @@
+//! The two backends behind one small query interface. SQL is written once, with `$1`-style
+//! placeholders that both SQLite and PostgreSQL accept, and with types that both map the same
+//! way (BIGINT/INTEGER ↔ i64, DATE/TEXT ↔ NaiveDate, BOOLEAN ↔ bool, TIMESTAMPTZ/TEXT ↔
+//! DateTime<Utc>). Only this module matches on the backend.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::pool::PoolConnection;
+use sqlx::postgres::PgRow;
+use sqlx::sqlite::SqliteRow;
+use sqlx::{AssertSqlSafe, Decode, PgConnection, Postgres, Row, Sqlite, SqliteConnection, Type};
+
+/// A value bound to a placeholder. Nulls carry their type, since PostgreSQL needs it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Int(Option<i64>),
+    Text(Option<String>),
+    Date(Option<NaiveDate>),
+    Bool(bool),
+    Time(DateTime<Utc>),
+}
+
+impl From<i64> for Value {
+    fn from(v: i64) -> Self {
+        Value::Int(Some(v))
+    }
+}
+impl From<Option<i64>> for Value {
+    fn from(v: Option<i64>) -> Self {
+        Value::Int(v)
+    }
+}
+impl From<&str> for Value {
+    fn from(v: &str) -> Self {
+        Value::Text(Some(v.to_string()))
+    }
+}
+impl From<String> for Value {
+    fn from(v: String) -> Self {
+        Value::Text(Some(v))
+    }
+}
+impl From<Option<String>> for Value {
+    fn from(v: Option<String>) -> Self {
+        Value::Text(v)
+    }
+}
+impl From<NaiveDate> for Value {
+    fn from(v: NaiveDate) -> Self {
+        Value::Date(Some(v))
+    }
+}
+impl From<Option<NaiveDate>> for Value {
+    fn from(v: Option<NaiveDate>) -> Self {
+        Value::Date(v)
+    }
+}
+impl From<bool> for Value {
+    fn from(v: bool) -> Self {
+        Value::Bool(v)
+    }
+}
+impl From<DateTime<Utc>> for Value {
+    fn from(v: DateTime<Utc>) -> Self {
+        Value::Time(v)
+    }
+}
+
+/// Builds a `Vec<Value>` from expressions of any type that converts into [`Value`].
+#[macro_export]
+macro_rules! params {
+    ($($v:expr),* $(,)?) => { vec![$($crate::backend::Value::from($v)),*] };
+}
+
+/// One connection of either backend: from the pool or inside a transaction.
+pub enum Conn<'c> {
+    Sqlite(&'c mut SqliteConnection),
+    Postgres(&'c mut PgConnection),
+}
+
+macro_rules! bind_values {
+    ($query:expr, $values:expr) => {{
+        let mut query = $query;
+        for value in $values {
+            query = match value {
+                Value::Int(v) => query.bind(v),
+                Value::Text(v) => query.bind(v),
+                Value::Date(v) => query.bind(v),
+                Value::Bool(v) => query.bind(v),
+                Value::Time(v) => query.bind(v),
+            };
+        }
+        query
+    }};
+}
+
+impl Conn<'_> {
+    pub fn is_sqlite(&self) -> bool {
+        matches!(self, Conn::Sqlite(_))
+    }
+
+    /// Runs a statement; returns the number of rows it changed.
+    ///
+    /// The SQL text is always built by this crate from fixed fragments; values go through
+    /// placeholders, never into the text.
+    pub async fn execute(&mut self, sql: &str, values: Vec<Value>) -> Result<u64, sqlx::Error> {
+        let sql = AssertSqlSafe(sql.to_string());
+        Ok(match self {
+            Conn::Sqlite(c) => bind_values!(sqlx::query(sql), values)
+                .execute(&mut **c)
+                .await?
+                .rows_affected(),
+            Conn::Postgres(c) => bind_values!(sqlx::query(sql), values)
+                .execute(&mut **c)
+                .await?
+                .rows_affected(),
+        })
+    }
+
+    pub async fn fetch_all(
+        &mut self,
+        sql: &str,
+        values: Vec<Value>,
+    ) -> Result<Vec<AnyRow>, sqlx::Error> {
+        let sql = AssertSqlSafe(sql.to_string());
+        Ok(match self {
+            Conn::Sqlite(c) => bind_values!(sqlx::query(sql), values)
+                .fetch_all(&mut **c)
+                .await?
+                .into_iter()
+                .map(AnyRow::Sqlite)
+                .collect(),
+            Conn::Postgres(c) => bind_values!(sqlx::query(sql), values)
+                .fetch_all(&mut **c)
+                .await?
+                .into_iter()
+                .map(AnyRow::Postgres)
+                .collect(),
+        })
+    }
+
+    pub async fn fetch_optional(
+        &mut self,
+        sql: &str,
+        values: Vec<Value>,
+    ) -> Result<Option<AnyRow>, sqlx::Error> {
+        let sql = AssertSqlSafe(sql.to_string());
+        Ok(match self {
+            Conn::Sqlite(c) => bind_values!(sqlx::query(sql), values)
+                .fetch_optional(&mut **c)
+                .await?
+                .map(AnyRow::Sqlite),
+            Conn::Postgres(c) => bind_values!(sqlx::query(sql), values)
+                .fetch_optional(&mut **c)
+                .await?
+                .map(AnyRow::Postgres),
+        })
+    }
+
+    /// Runs a query that returns one row with one BIGINT column (a count, an id).
+    pub async fn fetch_i64(&mut self, sql: &str, values: Vec<Value>) -> Result<i64, sqlx::Error> {
+        let row = self
+            .fetch_optional(sql, values)
+            .await?
+            .ok_or(sqlx::Error::RowNotFound)?;
+        row.try_get_index(0)
+    }
+}
+
+/// A row of either backend, decoded by column name.
+pub enum AnyRow {
+    Sqlite(SqliteRow),
+    Postgres(PgRow),
+}
+
+impl AnyRow {
+    pub fn get<T>(&self, column: &str) -> Result<T, sqlx::Error>
+    where
+        T: for<'r> Decode<'r, Sqlite>
+            + Type<Sqlite>
+            + for<'r> Decode<'r, Postgres>
+            + Type<Postgres>,
+    {
+        match self {
+            AnyRow::Sqlite(row) => row.try_get(column),
+            AnyRow::Postgres(row) => row.try_get(column),
+        }
+    }
+
+    fn try_get_index<T>(&self, index: usize) -> Result<T, sqlx::Error>
+    where
+        T: for<'r> Decode<'r, Sqlite>
+            + Type<Sqlite>
+            + for<'r> Decode<'r, Postgres>
+            + Type<Postgres>,
+    {
+        match self {
+            AnyRow::Sqlite(row) => row.try_get(index),
+            AnyRow::Postgres(row) => row.try_get(index),
+        }
+    }
+}
+
+/// A pooled connection of either backend.
+pub enum PooledConn {
+    Sqlite(PoolConnection<Sqlite>),
+    Postgres(PoolConnection<Postgres>),
+}
+
+impl PooledConn {
+    pub fn conn(&mut self) -> Conn<'_> {
+        match self {
+            PooledConn::Sqlite(c) => Conn::Sqlite(c),
+            PooledConn::Postgres(c) => Conn::Postgres(c),
+        }
+    }
+}
+
+/// A transaction of either backend. Dropped without [`Tx::commit`], it rolls back.
+pub struct Tx {
+    inner: TxInner,
+}
+
+enum TxInner {
+    Sqlite(sqlx::Transaction<'static, Sqlite>),
+    Postgres(sqlx::Transaction<'static, Postgres>),
+}
+
+impl Tx {
+    pub(crate) fn sqlite(tx: sqlx::Transaction<'static, Sqlite>) -> Self {
+        Tx {
+            inner: TxInner::Sqlite(tx),
+        }
+    }
+
+    pub(crate) fn postgres(tx: sqlx::Transaction<'static, Postgres>) -> Self {
+        Tx {
+            inner: TxInner::Postgres(tx),
+        }
+    }
+
+    pub fn conn(&mut self) -> Conn<'_> {
+        match &mut self.inner {
+            TxInner::Sqlite(tx) => Conn::Sqlite(tx),
+            TxInner::Postgres(tx) => Conn::Postgres(tx),
+        }
+    }
+
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        match self.inner {
+            TxInner::Sqlite(tx) => tx.commit().await,
+            TxInner::Postgres(tx) => tx.commit().await,
+        }
+    }
+}

@@ -93,9 +93,32 @@ macro_rules! bind_values {
     }};
 }
 
+/// SQLite treats `$1` as a *named* parameter and resolves each name by a linear search at
+/// prepare time, which is quadratic in the number of parameters of a multi-row insert; `?1`
+/// is numbered directly. Statements are written with `$n` once and turned into `?n` here.
+fn sqlite_placeholders(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '$' && chars.peek().is_some_and(char::is_ascii_digit) {
+            out.push('?');
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 impl Conn<'_> {
     pub fn is_sqlite(&self) -> bool {
         matches!(self, Conn::Sqlite(_))
+    }
+
+    fn dialect(&self, sql: &str) -> AssertSqlSafe<String> {
+        AssertSqlSafe(match self {
+            Conn::Sqlite(_) => sqlite_placeholders(sql),
+            Conn::Postgres(_) => sql.to_string(),
+        })
     }
 
     /// Runs a statement; returns the number of rows it changed.
@@ -103,7 +126,7 @@ impl Conn<'_> {
     /// The SQL text is always built by this crate from fixed fragments; values go through
     /// placeholders, never into the text.
     pub async fn execute(&mut self, sql: &str, values: Vec<Value>) -> Result<u64, sqlx::Error> {
-        let sql = AssertSqlSafe(sql.to_string());
+        let sql = self.dialect(sql);
         Ok(match self {
             Conn::Sqlite(c) => bind_values!(sqlx::query(sql), values)
                 .execute(&mut **c)
@@ -121,7 +144,7 @@ impl Conn<'_> {
         sql: &str,
         values: Vec<Value>,
     ) -> Result<Vec<AnyRow>, sqlx::Error> {
-        let sql = AssertSqlSafe(sql.to_string());
+        let sql = self.dialect(sql);
         Ok(match self {
             Conn::Sqlite(c) => bind_values!(sqlx::query(sql), values)
                 .fetch_all(&mut **c)
@@ -143,7 +166,7 @@ impl Conn<'_> {
         sql: &str,
         values: Vec<Value>,
     ) -> Result<Option<AnyRow>, sqlx::Error> {
-        let sql = AssertSqlSafe(sql.to_string());
+        let sql = self.dialect(sql);
         Ok(match self {
             Conn::Sqlite(c) => bind_values!(sqlx::query(sql), values)
                 .fetch_optional(&mut **c)

@@ -60,7 +60,7 @@ impl BulkLoader {
             let sql = match &sql_cache {
                 Some((n, sql)) if *n == batch.len() => sql.clone(),
                 _ => {
-                    let sql = multi_row_insert(table, columns, batch.len());
+                    let sql = multi_row_insert(table, columns, batch.len(), self.is_sqlite);
                     sql_cache = Some((batch.len(), sql.clone()));
                     sql
                 }
@@ -222,7 +222,10 @@ impl BulkLoader {
     }
 }
 
-fn multi_row_insert(table: &str, columns: &[&str], rows: usize) -> String {
+/// The statement for `rows` rows. On SQLite the placeholders are anonymous `?`: SQLite looks
+/// up a numbered or named parameter's name by a linear scan, which makes binding thousands of
+/// them quadratic; anonymous ones are bound by position.
+fn multi_row_insert(table: &str, columns: &[&str], rows: usize, anonymous: bool) -> String {
     let width = columns.len();
     let mut sql = String::with_capacity(32 + rows * width * 6);
     sql.push_str("INSERT INTO ");
@@ -239,8 +242,12 @@ fn multi_row_insert(table: &str, columns: &[&str], rows: usize) -> String {
             if c > 0 {
                 sql.push_str(", ");
             }
-            sql.push('$');
-            sql.push_str(&(r * width + c + 1).to_string());
+            if anonymous {
+                sql.push('?');
+            } else {
+                sql.push('$');
+                sql.push_str(&(r * width + c + 1).to_string());
+            }
         }
         sql.push(')');
     }

@@ -1,0 +1,63 @@
+//! The command line.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "klynge",
+    version,
+    about = "Klynge: the open platform for cluster organisations and their ecosystem"
+)]
+pub struct Cli {
+    /// Database: sqlite:PATH or postgres://USER@HOST:PORT/DATABASE.
+    /// Default: sqlite:DATA_DIR/klynge.sqlite (for `demo`: sqlite:DATA_DIR/demo.sqlite).
+    #[arg(long, global = true, env = "KLYNGE_DATABASE_URL")]
+    pub database: Option<String>,
+
+    /// Directory for the SQLite file and other local data.
+    #[arg(
+        long,
+        global = true,
+        env = "KLYNGE_DATA_DIR",
+        default_value = "klynge-data"
+    )]
+    pub data_dir: PathBuf,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the web application.
+    Serve {
+        #[arg(long, env = "KLYNGE_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+    },
+    /// Create a demo database with the 14 national clusters, then serve it.
+    Demo {
+        #[arg(long, env = "KLYNGE_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+        /// Seed of the generator: the same seed gives the same data.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long, value_enum, default_value_t = DemoScale::Small)]
+        scale: DemoScale,
+        /// Load the data and stop, without serving.
+        #[arg(long)]
+        load_only: bool,
+    },
+    /// Bring the database schema up to date.
+    Migrate,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DemoScale {
+    /// About 20,000 organisations and 50,000 participations.
+    Small,
+    /// About 300,000 organisations and 1,000,000 participations.
+    National,
+}

@@ -1,0 +1,94 @@
+//! `klynge demo`: generate the demo data and load it in one transaction, with a progress bar
+//! when stderr is a terminal.
+
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use indicatif::{ProgressBar, ProgressStyle};
+use klynge_demo::{DemoData, Scale};
+use klynge_store::{BulkLoader, Store};
+
+/// Rows per bulk call, so the progress bar moves smoothly.
+const CHUNK: usize = 20_000;
+
+/// What a load did, for the summary line.
+pub struct LoadReport {
+    pub rows: usize,
+    pub generate: Duration,
+    pub load: Duration,
+}
+
+/// Refuses to load into a database that already holds clusters or organisations: demo ids
+/// are assigned by the generator and would collide.
+pub async fn ensure_empty(store: &Store) -> Result<()> {
+    let counts = store.counts().await?;
+    if counts.clusters > 0 || counts.organisations > 0 {
+        bail!(
+            "database {} already holds {} clusters and {} organisations: expected an empty database for the demo \
+             (leave out --database to use a fresh demo file)",
+            store.url(),
+            counts.clusters,
+            counts.organisations
+        );
+    }
+    Ok(())
+}
+
+pub async fn load(store: &Store, seed: u64, scale: Scale) -> Result<LoadReport> {
+    let started = Instant::now();
+    let spinner =
+        ProgressBar::new_spinner().with_message("Genererer demodata / generating demo data");
+    spinner.enable_steady_tick(Duration::from_millis(120));
+    let data = tokio::task::spawn_blocking(move || klynge_demo::generate(seed, scale))
+        .await
+        .context("the demo generator stopped unexpectedly")?;
+    spinner.finish_and_clear();
+    let generate = started.elapsed();
+
+    let loading = Instant::now();
+    let rows = data.row_count();
+    let bar = ProgressBar::new(rows as u64).with_style(
+        ProgressStyle::with_template(
+            "{msg:>16} [{bar:40}] {human_pos}/{human_len} rows, {per_sec}, {eta} left",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> "),
+    );
+    let mut loader = store.bulk_loader().await?;
+    insert_all(&mut loader, &data, &bar).await?;
+    bar.set_message("committing");
+    loader.commit().await.context("committing the demo data")?;
+    bar.finish_and_clear();
+    Ok(LoadReport {
+        rows,
+        generate,
+        load: loading.elapsed(),
+    })
+}
+
+/// Feeds every table to the loader in chunks, parents before children.
+async fn insert_all(loader: &mut BulkLoader, data: &DemoData, bar: &ProgressBar) -> Result<()> {
+    macro_rules! load_table {
+        ($label:literal, $items:expr, $method:ident) => {
+            bar.set_message($label);
+            for chunk in $items.chunks(CHUNK) {
+                loader
+                    .$method(chunk)
+                    .await
+                    .context(concat!("loading ", $label))?;
+                bar.inc(chunk.len() as u64);
+            }
+        };
+    }
+    load_table!("clusters", data.clusters, clusters);
+    load_table!("organisations", data.organisations, organisations);
+    load_table!("contacts", data.persons, persons);
+    load_table!("memberships", data.memberships, memberships);
+    load_table!("activities", data.activities, activities);
+    load_table!("participations", data.participations, participations);
+    load_table!("interactions", data.interactions, interactions);
+    load_table!("referrals", data.referrals, referrals);
+    load_table!("offices", data.offices, offices);
+    load_table!("agreements", data.agreements, agreements);
+    Ok(())
+}

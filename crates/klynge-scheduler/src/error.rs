@@ -7,8 +7,10 @@ use thiserror::Error;
 #[derive(Debug, Error)]
 pub enum ScheduleError {
     /// The text is not valid JSON or does not match the input format.
+    /// The message carries the parser's own text; it is not also given as a source, so that
+    /// an error chain does not print it twice.
     #[error("invalid input JSON: {0}")]
-    Json(#[from] serde_json::Error),
+    Json(serde_json::Error),
     /// `slots` is 0.
     #[error("`slots` is 0; expected at least 1 slot")]
     NoSlots,
@@ -237,4 +239,10 @@ pub enum Violation {
         /// Recomputed value.
         actual: u64,
     },
+}
+
+impl From<serde_json::Error> for ScheduleError {
+    fn from(e: serde_json::Error) -> Self {
+        ScheduleError::Json(e)
+    }
 }

@@ -32,8 +32,16 @@ pub enum StoreError {
         id: i64,
         reason: String,
     },
+    /// The text of the driver's error is in the message (not also a source, so that an error
+    /// chain does not print it twice).
     #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
+    Database(sqlx::Error),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        StoreError::Database(e)
+    }
 }
 
 impl StoreError {

@@ -3,10 +3,10 @@
 use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::ConnectOptions;
 use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{ConnectOptions, Connection, PgConnection};
 
 use crate::error::{Result, StoreError};
 use crate::location::DatabaseUrl;
@@ -59,6 +59,27 @@ impl Store {
                         url: url.to_string(),
                     }
                 })?;
+                // One direct connection first: its error says why (refused, unknown host, no
+                // such database, authentication) where the pool would only say it timed out.
+                let probe =
+                    tokio::time::timeout(CONNECT_TIMEOUT, PgConnection::connect_with(&options))
+                        .await;
+                match probe {
+                    Ok(Ok(conn)) => {
+                        let _ = conn.close().await;
+                    }
+                    Ok(Err(e)) => {
+                        return Err(unreachable(format!(
+                            "{e}; expected a PostgreSQL server that accepts connections at this address"
+                        )));
+                    }
+                    Err(_elapsed) => {
+                        return Err(unreachable(format!(
+                            "no answer within {} s; expected a PostgreSQL server that accepts connections at this address",
+                            CONNECT_TIMEOUT.as_secs()
+                        )));
+                    }
+                }
                 let pool = PgPoolOptions::new()
                     .max_connections(16)
                     .acquire_timeout(CONNECT_TIMEOUT)

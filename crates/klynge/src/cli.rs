@@ -52,6 +52,18 @@ pub enum Command {
     },
     /// Bring the database schema up to date.
     Migrate,
+    /// Schedule the meetings of a B2B matchmaking event: JSON in (the format of the
+    /// klynge-scheduler crate), the schedule as JSON on standard output.
+    Schedule {
+        /// The event: slots, tables, participants and requested meetings.
+        input: PathBuf,
+        /// Stop improving after this many seconds.
+        #[arg(long, default_value_t = 10.0)]
+        time_limit: f64,
+        /// Seed of the search.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

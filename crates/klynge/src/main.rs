@@ -2,7 +2,9 @@
 //! in the library crates.
 
 mod cli;
-mod demo;
+mod schedule;
+
+use klynge::demo;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -57,6 +59,11 @@ async fn run(cli: Cli) -> Result<()> {
             store.close().await;
             Ok(())
         }
+        Command::Schedule {
+            input,
+            time_limit,
+            seed,
+        } => schedule::run(&input, time_limit, seed),
         Command::Serve { listen } => {
             let url = database_url(cli.database.as_deref(), &cli.data_dir, "klynge.sqlite")?;
             let store = Store::open(&url).await?;

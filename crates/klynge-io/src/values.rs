@@ -1,0 +1,157 @@
+//! Reading one row's cells into domain values, collecting an error per bad cell.
+
+use chrono::NaiveDate;
+use klynge_domain::{Cvr, Email, Municipality, MunicipalityCode, Name, Taxonomy, parse_date};
+
+use crate::mapping::{Field, Mapping};
+use crate::messages::{ErrorKind, RowError};
+use crate::source::Row;
+
+pub(crate) struct Cells<'a> {
+    mapping: &'a Mapping,
+    row: &'a Row,
+    pub errors: Vec<RowError>,
+}
+
+impl<'a> Cells<'a> {
+    pub fn new(mapping: &'a Mapping, row: &'a Row) -> Self {
+        Cells {
+            mapping,
+            row,
+            errors: Vec::new(),
+        }
+    }
+
+    /// The trimmed cell of `field`, if the column is mapped and the cell is not empty.
+    pub fn text(&self, field: Field) -> Option<&'a str> {
+        let column = self.mapping.column_of(field)?;
+        let cell = self.row.cells.get(column)?.trim();
+        (!cell.is_empty()).then_some(cell)
+    }
+
+    pub fn error(&mut self, field: Field, kind: ErrorKind) {
+        let column = self
+            .mapping
+            .column_of(field)
+            .and_then(|c| self.mapping.headers.get(c).cloned());
+        self.errors.push(RowError {
+            row: self.row.number,
+            column,
+            field: Some(field),
+            kind,
+        });
+    }
+
+    /// Parses the cell of `field` if present; a bad value is recorded and gives `None`.
+    pub fn parse<T>(
+        &mut self,
+        field: Field,
+        parse: impl FnOnce(&str) -> Result<T, ErrorKind>,
+    ) -> Option<T> {
+        let text = self.text(field)?;
+        match parse(text) {
+            Ok(v) => Some(v),
+            Err(kind) => {
+                self.error(field, kind);
+                None
+            }
+        }
+    }
+
+    /// Like [`Cells::parse`], but an absent value is an error too.
+    pub fn required<T>(
+        &mut self,
+        field: Field,
+        parse: impl FnOnce(&str) -> Result<T, ErrorKind>,
+    ) -> Option<T> {
+        if self.text(field).is_none() {
+            self.error(field, ErrorKind::Required);
+            return None;
+        }
+        self.parse(field, parse)
+    }
+
+    pub fn is_ok(&self) -> bool {
+        self.errors.is_empty()
+    }
+}
+
+pub(crate) fn name(text: &str) -> Result<Name, ErrorKind> {
+    Name::parse(text).map_err(|_| ErrorKind::InvalidText {
+        value: text.to_string(),
+    })
+}
+
+pub(crate) fn cvr(text: &str) -> Result<Cvr, ErrorKind> {
+    // Spreadsheets sometimes prefix it: "DK12345678".
+    let stripped = text
+        .trim()
+        .strip_prefix("DK")
+        .or_else(|| text.trim().strip_prefix("dk"))
+        .unwrap_or(text);
+    Cvr::parse(stripped).map_err(|_| ErrorKind::InvalidCvr {
+        value: text.to_string(),
+    })
+}
+
+pub(crate) fn municipality(text: &str) -> Result<MunicipalityCode, ErrorKind> {
+    // Names like "Københavns Kommune" are common in exports.
+    let bare = text
+        .trim()
+        .strip_suffix(" Kommune")
+        .or_else(|| text.trim().strip_suffix(" kommune"))
+        .unwrap_or(text);
+    Municipality::find(bare)
+        .or_else(|_| Municipality::find(text))
+        .map(|m| m.code)
+        .map_err(|_| ErrorKind::UnknownMunicipality {
+            value: text.to_string(),
+        })
+}
+
+pub(crate) fn date(text: &str) -> Result<NaiveDate, ErrorKind> {
+    // A spreadsheet date cell may come with a time ("2025-03-31 00:00:00").
+    let day = text.split_whitespace().next().unwrap_or(text);
+    let day = day.split('T').next().unwrap_or(day);
+    parse_date(day).map_err(|_| ErrorKind::InvalidDate {
+        value: text.to_string(),
+    })
+}
+
+pub(crate) fn email(text: &str) -> Result<Email, ErrorKind> {
+    Email::parse(text).map_err(|_| ErrorKind::InvalidEmail {
+        value: text.to_string(),
+    })
+}
+
+pub(crate) fn boolean(text: &str) -> Result<bool, ErrorKind> {
+    match text.trim().to_lowercase().as_str() {
+        "ja" | "j" | "yes" | "y" | "x" | "1" | "true" | "sand" | "sandt" => Ok(true),
+        "nej" | "n" | "no" | "0" | "false" | "falsk" | "-" => Ok(false),
+        _ => Err(ErrorKind::InvalidBool {
+            value: text.to_string(),
+        }),
+    }
+}
+
+/// A taxonomy value by its code, forgiving case, spaces and dashes ("Strategic partner").
+pub(crate) fn code<T: Taxonomy>(text: &str) -> Result<T, ErrorKind> {
+    let wanted: String = text
+        .trim()
+        .to_lowercase()
+        .chars()
+        .map(|c| if c == ' ' || c == '-' { '_' } else { c })
+        .collect();
+    T::ALL
+        .iter()
+        .copied()
+        .find(|v| v.code() == wanted)
+        .ok_or_else(|| ErrorKind::UnknownCode {
+            value: text.to_string(),
+            expected: T::ALL
+                .iter()
+                .map(|v| v.code())
+                .collect::<Vec<_>>()
+                .join(", "),
+        })
+}

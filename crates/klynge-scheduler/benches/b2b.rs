@@ -8,9 +8,16 @@
 //! - `KLYNGE_BENCH_RUNS`: runs (seeds) per instance for small instances, median
 //!   reported (default 3);
 //! - `KLYNGE_BENCH_ONLY`: substring filter on instance names;
-//! - `KLYNGE_BENCH_SKIP_GENERATED` / `KLYNGE_BENCH_SKIP_ORIGINALS`: skip a part.
+//! - `KLYNGE_BENCH_SKIP_GENERATED` / `KLYNGE_BENCH_SKIP_ORIGINALS`: skip a part;
+//! - `KLYNGE_BENCH_SKIP_CPSAT`: skip the OR-Tools CP-SAT column (it is skipped
+//!   with a message anyway when `python3` or the `ortools` package is missing).
+//!
+//! CP-SAT runs `benches/cpsat/b2b_cpsat.py` (2 workers, same objective, same
+//! time limit) on the originals and the 60- and 300-participant events, once
+//! per instance (it is not seeded like ours).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::process::Command;
 use std::time::Duration;
 
 use klynge_scheduler::{Instance, Options, Solution, generate, schedule, verify};
@@ -71,7 +78,97 @@ fn run(inst: &Instance, seconds: f64, runs: usize) -> Vec<Solution> {
         .collect()
 }
 
-fn originals(only: &str, seconds: f64, runs: usize) {
+/// CP-SAT's answer on one instance.
+struct CpSat {
+    status: String,
+    priority: Option<u64>,
+    breaks: Option<u64>,
+    bound: Option<u64>,
+    seconds: f64,
+}
+
+impl CpSat {
+    fn columns(&self) -> String {
+        let opt = |v: Option<u64>| v.map_or("-".to_string(), |v| v.to_string());
+        format!(
+            "{:>8} {:>7} {:>7} {:>9} {:>7.2}",
+            opt(self.priority),
+            opt(self.breaks),
+            opt(self.bound),
+            self.status,
+            self.seconds
+        )
+    }
+}
+
+/// The CP-SAT model script, if python3 with ortools can run it; prints why not.
+fn cpsat_script() -> Option<PathBuf> {
+    if std::env::var_os("KLYNGE_BENCH_SKIP_CPSAT").is_some() {
+        println!("CP-SAT column skipped (KLYNGE_BENCH_SKIP_CPSAT).");
+        return None;
+    }
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("benches/cpsat/b2b_cpsat.py");
+    match Command::new("python3")
+        .args(["-c", "import ortools"])
+        .output()
+    {
+        Ok(o) if o.status.success() => Some(script),
+        Ok(_) => {
+            println!("CP-SAT column skipped: python3 cannot import ortools (pip install ortools).");
+            None
+        }
+        Err(e) => {
+            println!("CP-SAT column skipped: cannot run python3 ({e}).");
+            None
+        }
+    }
+}
+
+fn run_cpsat(script: &Path, instance: &Path, seconds: f64) -> CpSat {
+    let failed = |status: String| CpSat {
+        status,
+        priority: None,
+        breaks: None,
+        bound: None,
+        seconds: 0.0,
+    };
+    let out = match Command::new("python3")
+        .arg(script)
+        .arg(instance)
+        .arg(seconds.to_string())
+        .arg("2")
+        .output()
+    {
+        Ok(o) => o,
+        Err(e) => return failed(format!("error: {e}")),
+    };
+    if !out.status.success() {
+        let err = String::from_utf8_lossy(&out.stderr);
+        eprintln!("CP-SAT failed on {}: {err}", instance.display());
+        return failed("FAILED".into());
+    }
+    let v: serde_json::Value = match serde_json::from_slice(&out.stdout) {
+        Ok(v) => v,
+        Err(e) => return failed(format!("bad output: {e}")),
+    };
+    CpSat {
+        status: v["status"].as_str().unwrap_or("?").to_string(),
+        priority: v["priority"].as_u64(),
+        breaks: v["breaks"].as_u64(),
+        bound: v["objective_bound_priority"].as_u64(),
+        seconds: v["seconds"].as_f64().unwrap_or(0.0),
+    }
+}
+
+/// Peak resident memory of this process (VmHWM), in MiB, on Linux.
+fn peak_rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}
+
+fn originals(only: &str, seconds: f64, runs: usize, cpsat: Option<&Path>) {
     let dir = std::env::var("KLYNGE_B2B_INSTANCES").map_or_else(
         |_| {
             PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -85,8 +182,19 @@ fn originals(only: &str, seconds: f64, runs: usize) {
         "Published optima impose fairness d = 2, which we do not, so our breaks may be below them."
     );
     println!(
-        "{:<16} {:>8} {:>9} {:>7} {:>9} {:>6} {:>7}",
-        "instance", "meetings", "scheduled", "breaks", "published", "gap", "seconds"
+        "{:<16} {:>8} {:>9} {:>7} {:>9} {:>6} {:>7} | {:>8} {:>7} {:>7} {:>9} {:>7}",
+        "instance",
+        "meetings",
+        "scheduled",
+        "breaks",
+        "published",
+        "gap",
+        "seconds",
+        "cp prio",
+        "cp brk",
+        "cp bnd",
+        "cp stat",
+        "cp s"
     );
     let (mut sum_ours, mut sum_pub) = (0, 0);
     for &(name, published) in PUBLISHED {
@@ -119,8 +227,11 @@ fn originals(only: &str, seconds: f64, runs: usize) {
         };
         sum_ours += breaks;
         sum_pub += published;
+        let cp = cpsat.map_or(String::new(), |script| {
+            format!("| {}", run_cpsat(script, &path, seconds).columns())
+        });
         println!(
-            "{:<16} {:>8} {:>9} {:>7} {:>9} {:>+6} {:>7.2}{all}",
+            "{:<16} {:>8} {:>9} {:>7} {:>9} {:>+6} {:>7.2}{all} {cp}",
             name,
             inst.meeting_count(),
             scheduled,
@@ -141,10 +252,10 @@ fn originals(only: &str, seconds: f64, runs: usize) {
     );
 }
 
-fn generated(only: &str, runs: usize) {
+fn generated(only: &str, runs: usize, cpsat: Option<&Path>) {
     println!("\n## Generated brokerage events (generate::brokerage_event, seed 1)");
     println!(
-        "{:<22} {:>8} {:>6} {:>6} {:>9} {:>9} {:>9} {:>7} {:>7} {:>6} {:>7}",
+        "{:<22} {:>8} {:>6} {:>6} {:>9} {:>9} {:>9} {:>7} {:>7} {:>6} {:>7} {:>8}",
         "instance",
         "requests",
         "slots",
@@ -155,7 +266,8 @@ fn generated(only: &str, runs: usize) {
         "ratio",
         "breaks",
         "idle",
-        "seconds"
+        "seconds",
+        "peak MiB"
     );
     for &(n, seconds) in &[(60usize, 2.0f64), (300, 2.0), (2000, 2.0), (20000, 60.0)] {
         let input = generate::brokerage_event(n, 1);
@@ -172,7 +284,7 @@ fn generated(only: &str, runs: usize) {
         let prio = pick(&|s| s.stats.priority_sum as f64);
         let bound = sols[0].stats.upper_bound as f64;
         println!(
-            "{:<22} {:>8} {:>6} {:>6} {:>9} {:>9} {:>9} {:>7.4} {:>7} {:>6} {:>7.2}",
+            "{:<22} {:>8} {:>6} {:>6} {:>9} {:>9} {:>9} {:>7.4} {:>7} {:>6} {:>7.2} {:>8.0}",
             inst.name(),
             inst.meeting_count(),
             inst.slots(),
@@ -184,7 +296,28 @@ fn generated(only: &str, runs: usize) {
             pick(&|s| s.stats.breaks as f64),
             pick(&|s| s.stats.idle_slots as f64),
             pick(&|s| s.stats.seconds),
+            peak_rss_mib().unwrap_or(f64::NAN),
         );
+        if let Some(script) = cpsat.filter(|_| n <= 300) {
+            let path = std::env::temp_dir().join(format!("klynge-bench-{}.json", inst.name()));
+            let written = serde_json::to_string(&input)
+                .map_err(|e| e.to_string())
+                .and_then(|t| std::fs::write(&path, t).map_err(|e| e.to_string()));
+            match written {
+                Err(e) => println!("  CP-SAT: cannot write {}: {e}", path.display()),
+                Ok(()) => {
+                    let cp = run_cpsat(script, &path, seconds);
+                    let ratio = cp.priority.map_or(String::new(), |p| {
+                        format!(", ours/CP-SAT priority {:.4}", prio / p as f64)
+                    });
+                    println!(
+                        "  CP-SAT (prio, breaks, bound, status, s): {}{ratio}",
+                        cp.columns()
+                    );
+                    let _ = std::fs::remove_file(&path);
+                }
+            }
+        }
     }
 }
 
@@ -192,10 +325,11 @@ fn main() {
     let only = std::env::var("KLYNGE_BENCH_ONLY").unwrap_or_default();
     let seconds = env_f64("KLYNGE_BENCH_SECONDS", 10.0);
     let runs = env_f64("KLYNGE_BENCH_RUNS", 3.0).max(1.0) as usize;
+    let cpsat = cpsat_script();
     if std::env::var_os("KLYNGE_BENCH_SKIP_ORIGINALS").is_none() {
-        originals(&only, seconds, runs);
+        originals(&only, seconds, runs, cpsat.as_deref());
     }
     if std::env::var_os("KLYNGE_BENCH_SKIP_GENERATED").is_none() {
-        generated(&only, runs);
+        generated(&only, runs, cpsat.as_deref());
     }
 }

@@ -55,6 +55,21 @@ pub(crate) fn breaks(words: &[u64]) -> u32 {
     runs.saturating_sub(1)
 }
 
+/// Idle slots between the first and the last set bit.
+#[inline]
+pub(crate) fn span_idle(words: &[u64]) -> u32 {
+    let first = words.iter().position(|&w| w != 0);
+    let last = words.iter().rposition(|&w| w != 0);
+    match (first, last) {
+        (Some(f), Some(l)) => {
+            let lo = f * 64 + words[f].trailing_zeros() as usize;
+            let hi = l * 64 + 63 - words[l].leading_zeros() as usize;
+            (hi - lo + 1) as u32 - count(words)
+        }
+        _ => 0,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -73,7 +88,10 @@ mod tests {
         set(&mut w, 70);
         assert!(test(&w, 70));
         assert_eq!(iter(&w).collect::<Vec<_>>(), vec![3, 70]);
+        assert_eq!(span_idle(&w), 66);
         clear(&mut w, 3);
         assert_eq!(count(&w), 1);
+        assert_eq!(span_idle(&w), 0);
+        assert_eq!(span_idle(&[0b1001_0110]), 3);
     }
 }

@@ -13,9 +13,16 @@
 use crate::bits;
 use crate::budget::Budget;
 use crate::construct::{Best, insert_free};
+use crate::lns::Lns;
 use crate::model::NONE;
 use crate::rng::Rng;
 use crate::state::State;
+
+/// Share of iterations spent on the large moves of [`crate::lns`].
+const LARGE_MOVE_RATE: f64 = 0.03;
+
+/// Weight of a break against one idle slot in the annealing cost.
+const BREAK_WEIGHT: i64 = 4;
 
 /// Longest chain considered; longer chains rarely improve and cost time.
 const MAX_CHAIN: usize = 200;
@@ -180,32 +187,37 @@ fn pick_target(st: &State, m: usize, rng: &mut Rng) -> Option<usize> {
     (t != own).then_some(t)
 }
 
-/// Simulated annealing on breaks until the budget fraction reaches 1. Leaves
+/// Simulated annealing on breaks until the budget fraction reaches `until`. Leaves
 /// the best state found in `st` (priority never decreases).
 pub(crate) fn anneal(
     st: &mut State,
     rng: &mut Rng,
     budget: &mut Budget,
+    until: f64,
     report: &mut dyn FnMut(&State, &Budget),
 ) {
     let inst = st.inst;
     let mut chain = Chain::new(inst.meeting_ids.len());
+    let mut lns = Lns::new(inst.meeting_ids.len());
     let mut best = Best::of(st);
     // Whether the current state equals `best` but is not yet saved in it.
     let mut unsaved = false;
     let start = budget.refresh();
-    let (t_hi, t_lo) = (0.6f64, 0.02f64);
+    // Cost = BREAK_WEIGHT · breaks + idle slots inside spans: shrinking a gap
+    // is progress towards closing it, so plateaus of equal breaks get a slope.
+    let w = BREAK_WEIGHT;
+    let (t_hi, t_lo) = (0.6f64 * w as f64, 0.02f64 * w as f64);
     let mut temp = t_hi;
     let mut iter = 0u64;
     let mut seeds: Vec<u32> = Vec::with_capacity(2);
     loop {
         let f = budget.tick();
-        if f >= 1.0 {
+        if f >= until {
             break;
         }
         iter += 1;
         if iter.is_multiple_of(256) {
-            let phase = ((f - start) / (1.0 - start).max(1e-9)).clamp(0.0, 1.0);
+            let phase = ((f - start) / (until - start).max(1e-9)).clamp(0.0, 1.0);
             temp = t_hi * (t_lo / t_hi).powf(phase);
             if iter.is_multiple_of(4096) {
                 report(st, budget);
@@ -219,6 +231,38 @@ pub(crate) fn anneal(
         }
         if st.breaks == 0 && st.unscheduled.is_empty() {
             break;
+        }
+        if !st.with_breaks.is_empty() && rng.chance(LARGE_MOVE_RATE) {
+            let p = st.with_breaks.items[rng.below(st.with_breaks.len())] as usize;
+            let before = (st.breaks as i64, st.idle as i64);
+            let applied = if rng.chance(0.5) {
+                lns.compact(st, p)
+            } else {
+                lns.ruin_recreate(st, p, rng)
+            };
+            if !applied {
+                continue;
+            }
+            let db = st.breaks as i64 - before.0;
+            let delta = db * w + (st.idle as i64 - before.1);
+            // Large moves are taken only when they do not worsen the cost:
+            // accepting them hot scatters good structure (measured).
+            if delta <= 0 {
+                if db > 0 && unsaved {
+                    lns.changes.undo(st);
+                    best = Best::of(st);
+                    lns.changes.redo(st);
+                    unsaved = false;
+                }
+                if best.improved_by(st) {
+                    best.priority = st.priority;
+                    best.breaks = st.breaks;
+                    unsaved = true;
+                }
+            } else {
+                lns.changes.undo(st);
+            }
+            continue;
         }
         let Some(m) = pick_meeting(st, rng) else {
             continue;
@@ -237,11 +281,12 @@ pub(crate) fn anneal(
         if !chain.build(st, &seeds, a, b as u32) {
             continue;
         }
-        let before = st.breaks as i64;
+        let before = (st.breaks as i64, st.idle as i64);
         chain.apply(st);
-        let delta = st.breaks as i64 - before;
+        let db = st.breaks as i64 - before.0;
+        let delta = db * w + (st.idle as i64 - before.1);
         if delta <= 0 || rng.unit() < (-(delta as f64) / temp).exp() {
-            if delta > 0 && unsaved {
+            if db > 0 && unsaved {
                 // Leaving the best state: save it first (undo, copy, redo).
                 chain.apply(st);
                 best = Best::of(st);

@@ -82,6 +82,7 @@ mod error;
 mod format;
 pub mod generate;
 mod improve;
+mod lns;
 mod model;
 mod rng;
 mod solve;

@@ -171,9 +171,40 @@ fn solve(
         &mut |st, b| report(Phase::Insert, st, b, false),
     );
     report(Phase::Improve, &st, &budget, true);
-    anneal(&mut st, &mut rng, &mut budget, &mut |st, b| {
-        report(Phase::Improve, st, b, false)
-    });
+    // Independent annealing runs from the same start, keeping the best: the
+    // outcome of one run varies a lot with the random choices, and a longer
+    // single run rarely escapes its basin (measured on the 22-slot events).
+    let runs = restarts(inst);
+    let start_slots = st.snapshot();
+    let start_fraction = budget.refresh();
+    let mut best: Option<(u64, u64, Vec<u32>)> = None;
+    for k in 0..runs {
+        if k > 0 {
+            st.restore(&start_slots);
+        }
+        // The last run ends exactly at 1 (the budget never reports more).
+        let until = if k + 1 == runs {
+            1.0
+        } else {
+            start_fraction + (1.0 - start_fraction) * (k + 1) as f64 / runs as f64
+        };
+        anneal(&mut st, &mut rng, &mut budget, until, &mut |st, b| {
+            report(Phase::Improve, st, b, false)
+        });
+        if best.as_ref().is_none_or(|b| {
+            (st.priority, std::cmp::Reverse(st.breaks)) > (b.0, std::cmp::Reverse(b.1))
+        }) {
+            best = Some((st.priority, st.breaks, st.snapshot()));
+        }
+        if st.breaks == 0 && st.unscheduled.is_empty() {
+            break;
+        }
+    }
+    if let Some((p, b, slots)) = best
+        && (p, b) != (st.priority, st.breaks)
+    {
+        st.restore(&slots);
+    }
     report(Phase::Done, &st, &budget, true);
 
     let tables = crate::tables::assign(inst, &st.slot_of, &pinned_table);
@@ -202,6 +233,15 @@ fn solve(
         scheduled,
         unscheduled,
         stats,
+    }
+}
+
+/// Annealing runs for an instance: restarts pay off on small events only.
+fn restarts(inst: &Instance) -> usize {
+    if inst.meeting_ids.len() <= 5_000 {
+        3
+    } else {
+        1
     }
 }
 

@@ -62,6 +62,11 @@ pub(crate) struct State<'a> {
     /// Breaks per participant.
     pub(crate) pbreaks: Vec<u32>,
     pub(crate) breaks: u64,
+    /// Idle slots inside each participant's span (first to last meeting).
+    pidle: Vec<u32>,
+    /// Total of `pidle`: a finer guide than breaks for the annealing, since
+    /// shrinking a gap is progress towards closing it.
+    pub(crate) idle: u64,
     pub(crate) priority: u64,
     /// Unscheduled meetings that have a non-empty domain.
     pub(crate) unscheduled: IndexSet,
@@ -94,6 +99,8 @@ impl<'a> State<'a> {
             count: vec![0; np],
             pbreaks: vec![0; np],
             breaks: 0,
+            pidle: vec![0; np],
+            idle: 0,
             priority: 0,
             unscheduled,
             with_breaks: IndexSet::new(np),
@@ -114,6 +121,9 @@ impl<'a> State<'a> {
     }
 
     fn refresh_breaks(&mut self, p: usize) {
+        let i = bits::span_idle(self.busy_of(p));
+        self.idle = self.idle + u64::from(i) - u64::from(self.pidle[p]);
+        self.pidle[p] = i;
         let b = bits::breaks(self.busy_of(p));
         self.breaks = self.breaks + u64::from(b) - u64::from(self.pbreaks[p]);
         self.pbreaks[p] = b;

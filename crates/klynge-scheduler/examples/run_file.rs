@@ -1,0 +1,46 @@
+//! Developer tool: schedules instance files and prints breaks per seed.
+//! `cargo run --release --example run_file -- SECONDS SEEDS FILE...`
+use std::time::Duration;
+
+use klynge_scheduler::{Instance, Options, schedule, verify};
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let secs: f64 = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(2.0);
+    let seeds: u64 = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(1);
+    for path in args.iter().skip(3) {
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("{path}: {e}");
+                continue;
+            }
+        };
+        let inst = match Instance::from_json(&text) {
+            Ok(i) => i,
+            Err(e) => {
+                eprintln!("{path}: {e}");
+                continue;
+            }
+        };
+        let mut line = format!("{:<20}", inst.name());
+        for seed in 0..seeds {
+            let opts = Options {
+                time_limit: Duration::from_secs_f64(secs),
+                seed,
+                max_iterations: None,
+            };
+            let sol = schedule(&inst, &opts);
+            if let Err(v) = verify(&inst, &sol) {
+                panic!("{path}: {v}");
+            }
+            line += &format!(
+                " {}/{}:{}b",
+                sol.stats.scheduled,
+                inst.meeting_count(),
+                sol.stats.breaks
+            );
+        }
+        println!("{line}");
+    }
+}

@@ -124,6 +124,21 @@ fn cpsat_script() -> Option<PathBuf> {
     }
 }
 
+/// The LP relaxation's optimum (benches/cpsat/lp_bound.py).
+fn lp_bound(script: &Path, instance: &Path) -> Option<f64> {
+    let out = Command::new("python3")
+        .arg(script)
+        .arg(instance)
+        .output()
+        .ok()?;
+    if !out.status.success() {
+        eprintln!("LP failed: {}", String::from_utf8_lossy(&out.stderr));
+        return None;
+    }
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).ok()?;
+    v["lp_bound"].as_f64()
+}
+
 fn run_cpsat(script: &Path, instance: &Path, seconds: f64) -> CpSat {
     let failed = |status: String| CpSat {
         status,
@@ -298,7 +313,7 @@ fn generated(only: &str, runs: usize, cpsat: Option<&Path>) {
             pick(&|s| s.stats.seconds),
             peak_rss_mib().unwrap_or(f64::NAN),
         );
-        if let Some(script) = cpsat.filter(|_| n <= 300) {
+        if let Some(script) = cpsat.filter(|_| n <= 2000) {
             let path = std::env::temp_dir().join(format!("klynge-bench-{}.json", inst.name()));
             let written = serde_json::to_string(&input)
                 .map_err(|e| e.to_string())
@@ -306,17 +321,28 @@ fn generated(only: &str, runs: usize, cpsat: Option<&Path>) {
             match written {
                 Err(e) => println!("  CP-SAT: cannot write {}: {e}", path.display()),
                 Ok(()) => {
-                    let cp = run_cpsat(script, &path, seconds);
-                    let ratio = cp.priority.map_or(String::new(), |p| {
-                        format!(", ours/CP-SAT priority {:.4}", prio / p as f64)
-                    });
-                    println!(
-                        "  CP-SAT (prio, breaks, bound, status, s): {}{ratio}",
-                        cp.columns()
-                    );
-                    let _ = std::fs::remove_file(&path);
+                    let lp = script.with_file_name("lp_bound.py");
+                    match lp_bound(&lp, &path) {
+                        Some(b) => println!(
+                            "  LP relaxation (GLOP): {b:.2}; ours / LP = {:.4}; our bound / LP = {:.4}",
+                            prio / b,
+                            bound / b
+                        ),
+                        None => println!("  LP relaxation (GLOP): failed"),
+                    }
                 }
             }
+            if n <= 300 {
+                let cp = run_cpsat(script, &path, seconds);
+                let ratio = cp.priority.map_or(String::new(), |p| {
+                    format!(", ours/CP-SAT priority {:.4}", prio / p as f64)
+                });
+                println!(
+                    "  CP-SAT (prio, breaks, bound, status, s): {}{ratio}",
+                    cp.columns()
+                );
+            }
+            let _ = std::fs::remove_file(&path);
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Developer tool: schedules instance files and prints breaks per seed.
 //! `cargo run --release --example run_file -- SECONDS SEEDS FILE...`
+//! (`KLYNGE_SOLUTION_OUT=path` writes the last solution there).
 use std::time::Duration;
 
 use klynge_scheduler::{Instance, Options, schedule, verify};
@@ -33,6 +34,11 @@ fn main() {
             let sol = schedule(&inst, &opts);
             if let Err(v) = verify(&inst, &sol) {
                 panic!("{path}: {v}");
+            }
+            if let Ok(out) = std::env::var("KLYNGE_SOLUTION_OUT")
+                && let Err(e) = std::fs::write(&out, sol.to_json())
+            {
+                eprintln!("{out}: {e}");
             }
             line += &format!(
                 " {}/{}:{}b",

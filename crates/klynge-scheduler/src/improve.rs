@@ -233,9 +233,17 @@ pub(crate) fn anneal(
             break;
         }
         if !st.with_breaks.is_empty() && rng.chance(LARGE_MOVE_RATE) {
-            let p = st.with_breaks.items[rng.below(st.with_breaks.len())] as usize;
+            let mut p = st.with_breaks.items[rng.below(st.with_breaks.len())] as usize;
+            if rng.chance(0.5) {
+                // A partner of a participant with breaks: re-ordering its
+                // meetings may free the right slot for that participant.
+                let row = inst.meetings_of.row(p);
+                let m = row[rng.below(row.len())] as usize;
+                let mem = inst.members.row(m);
+                p = mem[rng.below(mem.len())] as usize;
+            }
             let before = (st.breaks as i64, st.idle as i64);
-            let applied = if rng.chance(0.5) {
+            let applied = if rng.chance(0.7) {
                 lns.compact(st, p)
             } else {
                 lns.ruin_recreate(st, p, rng)

@@ -3,11 +3,15 @@
 //! and so cannot close a gap that needs several meetings of one participant to
 //! move together).
 //!
-//! - **Compact a participant.** Take all meetings of one participant out and
-//!   put them back into a window of consecutive slots, which leaves that
-//!   participant without breaks. Which meeting goes to which slot of the window
-//!   is an assignment problem (cost: breaks the placement adds for the other
-//!   participants), solved exactly by the Hungarian method for every window.
+//! - **Re-assign a participant.** Take all meetings of one participant out and
+//!   put them back, either permuted over the slots it uses now or into a
+//!   window of consecutive slots (which leaves it without breaks). Which
+//!   meeting goes to which slot is an assignment problem (cost: breaks the
+//!   placement adds for the other participants), solved exactly by the
+//!   Hungarian method for every candidate set. The permutation matters for
+//!   participants without breaks whose meetings pin their partners: one
+//!   with ten afternoon meetings in ten afternoon slots decides, by the order
+//!   of its meetings, whether each partner can join its morning run.
 //! - **Ruin and recreate.** Take all meetings of two or three related
 //!   participants out and re-insert them most-constrained first, each into the
 //!   slot that adds the fewest breaks.
@@ -103,8 +107,12 @@ impl Lns {
         ok
     }
 
-    /// Compacts participant `p` into the best window of consecutive slots.
-    /// Returns false (state unchanged) when no window fits.
+    /// Re-assigns all meetings of participant `p` at once: either to the slots
+    /// `p` uses now (a permutation, which only changes things for the other
+    /// participants) or to a window of consecutive slots (which leaves `p`
+    /// without breaks), whichever adds the fewest breaks. For a fixed target
+    /// set this is an assignment problem, solved exactly (Hungarian method).
+    /// Returns false (state unchanged) when nothing fits.
     pub(crate) fn compact(&mut self, st: &mut State, p: usize) -> bool {
         let inst = st.inst;
         let ms: Vec<u32> = inst
@@ -118,9 +126,12 @@ impl Lns {
         if !(2..=MAX_COMPACT).contains(&k) || ms.iter().any(|&m| st.pinned[m as usize]) {
             return false;
         }
-        if bits::breaks(&st.busy[p * inst.words..(p + 1) * inst.words]) == 0 {
-            return false;
-        }
+        let current: Vec<usize> = ms
+            .iter()
+            .map(|&m| st.slot_of[m as usize] as usize)
+            .collect();
+        let current_breaks =
+            i64::from(bits::breaks(&st.busy[p * inst.words..(p + 1) * inst.words]));
         self.take_out(st, &ms);
         // cost[i * slots + s]: breaks placing meeting i alone in s adds.
         let n = inst.slots;
@@ -134,31 +145,39 @@ impl Lns {
                 }
             }
         }
-        let mut best: Option<(i64, usize, Vec<usize>)> = None;
+        let mut best: Option<(i64, Vec<usize>)> = None;
         let mut square = vec![0i64; k * k];
-        for a in 0..=n.saturating_sub(k) {
-            // Skip windows with a slot no meeting can use.
-            if (a..a + k).any(|s| (0..k).all(|i| self.cost[i * n + s] >= FORBIDDEN)) {
+        let mut targets: Vec<(Vec<usize>, i64)> = vec![(current, current_breaks)];
+        if current_breaks > 0 {
+            for a in 0..=n.saturating_sub(k) {
+                targets.push(((a..a + k).collect(), 0));
+            }
+        }
+        for (set, own) in &targets {
+            // Skip sets with a slot no meeting can use.
+            if set
+                .iter()
+                .any(|&s| (0..k).all(|i| self.cost[i * n + s] >= FORBIDDEN))
+            {
                 continue;
             }
             for i in 0..k {
-                for j in 0..k {
-                    square[i * k + j] = self.cost[i * n + a + j];
+                for (j, &s) in set.iter().enumerate() {
+                    square[i * k + j] = self.cost[i * n + s];
                 }
             }
             let total = hungarian(&square, k, &mut self.assign);
-            if total < FORBIDDEN && best.as_ref().is_none_or(|b| total < b.0) {
-                best = Some((total, a, self.assign.clone()));
+            if total < FORBIDDEN && best.as_ref().is_none_or(|b| total + own < b.0) {
+                best = Some((total + own, self.assign.iter().map(|&j| set[j]).collect()));
             }
         }
-        let Some((_, a, assign)) = best else {
+        let Some((_, slots)) = best else {
             self.changes.undo(st);
             return false;
         };
         for (i, &m) in ms.iter().enumerate() {
-            let s = a + assign[i];
-            if st.can_place(m as usize, s) {
-                st.place(m as usize, s);
+            if st.can_place(m as usize, slots[i]) {
+                st.place(m as usize, slots[i]);
             }
         }
         self.finish(st)

@@ -14,6 +14,7 @@ mod bulk;
 mod decode;
 mod error;
 mod introspect;
+pub mod kpi;
 mod location;
 mod open;
 mod reference;

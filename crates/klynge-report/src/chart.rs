@@ -111,8 +111,15 @@ mod tests {
 
     #[test]
     fn bars_and_lines_render_to_svg_without_system_fonts() {
-        let svg = bars("Unikke virksomheder", &[("Nord".into(), 3), ("Midt".into(), 7)]).unwrap();
-        assert!(svg.starts_with("<svg") && svg.contains("Unikke virksomheder"), "{svg}");
+        let svg = bars(
+            "Unikke virksomheder",
+            &[("Nord".into(), 3), ("Midt".into(), 7)],
+        )
+        .unwrap();
+        assert!(
+            svg.starts_with("<svg") && svg.contains("Unikke virksomheder"),
+            "{svg}"
+        );
         assert!(svg.contains("Midt"));
         let svg = lines("År", &[("A".into(), vec![(2021, 1), (2022, 4)])]).unwrap();
         assert!(svg.contains("<polyline") || svg.contains("<path"), "{svg}");

@@ -94,10 +94,12 @@ impl Snapshot {
                     what: "activity",
                     id: p.activity,
                 })?;
-            let o = *org_index.get(&p.organisation).ok_or(ReportError::Dangling {
-                what: "organisation",
-                id: p.organisation,
-            })?;
+            let o = *org_index
+                .get(&p.organisation)
+                .ok_or(ReportError::Dangling {
+                    what: "organisation",
+                    id: p.organisation,
+                })?;
             parts.push((a as u32, o as u32, p.flags));
         }
         Ok(Snapshot {
@@ -116,7 +118,10 @@ impl Snapshot {
         &self.facts
     }
 
-    pub fn cluster_by_slug(&self, slug: &str) -> Result<&klynge_store::kpi::ClusterFact, ReportError> {
+    pub fn cluster_by_slug(
+        &self,
+        slug: &str,
+    ) -> Result<&klynge_store::kpi::ClusterFact, ReportError> {
         self.facts
             .clusters
             .iter()
@@ -134,7 +139,9 @@ impl Snapshot {
     }
 
     fn org(&self, id: i64) -> Option<&klynge_store::kpi::OrganisationFact> {
-        self.org_index.get(&id).map(|&i| &self.facts.organisations[i])
+        self.org_index
+            .get(&id)
+            .map(|&i| &self.facts.organisations[i])
     }
 }
 

@@ -4,7 +4,9 @@ use thiserror::Error;
 /// What went wrong building or writing a report. Messages name the value and what was expected.
 #[derive(Debug, Error)]
 pub enum ReportError {
-    #[error("the period ends ({to}) before it starts ({from}): expected an end on or after the start")]
+    #[error(
+        "the period ends ({to}) before it starts ({from}): expected an end on or after the start"
+    )]
     InvertedPeriod { from: NaiveDate, to: NaiveDate },
     #[error("year {year} is out of range: expected a year such as 2025")]
     BadYear { year: i32 },

@@ -90,12 +90,32 @@ pub fn render_region_report_html(report: &RegionReport, lang: Lang) -> Result<St
     let (r, c) = (&report.totals, &report.national);
     let rows: Vec<(&str, u64, u64)> = vec![
         ("clusters_total", r.clusters, c.clusters),
-        ("presence", r.clusters_with_presence, c.clusters_with_presence),
-        ("own_office", r.clusters_with_own_office, c.clusters_with_own_office),
+        (
+            "presence",
+            r.clusters_with_presence,
+            c.clusters_with_presence,
+        ),
+        (
+            "own_office",
+            r.clusters_with_own_office,
+            c.clusters_with_own_office,
+        ),
         ("co_located", r.clusters_co_located, c.clusters_co_located),
-        ("with_members", r.clusters_with_members, c.clusters_with_members),
-        ("with_activities", r.clusters_with_activities, c.clusters_with_activities),
-        ("with_agreements", r.clusters_with_agreements, c.clusters_with_agreements),
+        (
+            "with_members",
+            r.clusters_with_members,
+            c.clusters_with_members,
+        ),
+        (
+            "with_activities",
+            r.clusters_with_activities,
+            c.clusters_with_activities,
+        ),
+        (
+            "with_agreements",
+            r.clusters_with_agreements,
+            c.clusters_with_agreements,
+        ),
         ("members", r.members.total(), c.members.total()),
         ("fifty_plus", r.members.fifty_plus, c.members.fifty_plus),
         ("under_fifty", r.members.under_fifty, c.members.under_fifty),
@@ -150,7 +170,14 @@ pub fn render_region_report_html(report: &RegionReport, lang: Lang) -> Result<St
         escape(tr("national"))
     );
     let yes_no = |b: bool| escape(tr(if b { "yes" } else { "no" }));
-    let split = |s: SizeSplit| format!("<td>{}</td><td>{}</td><td>{}</td>", n(s.fifty_plus), n(s.under_fifty), n(s.unknown));
+    let split = |s: SizeSplit| {
+        format!(
+            "<td>{}</td><td>{}</td><td>{}</td>",
+            n(s.fifty_plus),
+            n(s.under_fifty),
+            n(s.unknown)
+        )
+    };
     for cl in &report.clusters {
         let _ = write!(
             h,
@@ -178,7 +205,11 @@ pub fn render_region_report_html(report: &RegionReport, lang: Lang) -> Result<St
         escape(tr("count"))
     );
     if report.agreements_by_municipality.is_empty() {
-        let _ = write!(h, "<tr><td colspan=\"2\">{}</td></tr>", escape(tr("no_rows")));
+        let _ = write!(
+            h,
+            "<tr><td colspan=\"2\">{}</td></tr>",
+            escape(tr("no_rows"))
+        );
     }
     for (m, count) in &report.agreements_by_municipality {
         let _ = write!(h, "<tr><td>{}</td><td>{}</td></tr>", escape(m), n(*count));
@@ -208,18 +239,29 @@ pub fn render_region_report_html(report: &RegionReport, lang: Lang) -> Result<St
         .iter()
         .map(|b| (short_region(b.region, lang), b.unique_companies))
         .collect();
-    let years: Vec<(i32, u64)> = report.by_year.iter().map(|p| (p.year, p.unique_companies)).collect();
+    let years: Vec<(i32, u64)> = report
+        .by_year
+        .iter()
+        .map(|p| (p.year, p.unique_companies))
+        .collect();
     let national_years: Vec<(i32, u64)> = report
         .by_year
         .iter()
         .map(|p| (p.year, p.national_unique_companies))
         .collect();
-    let _ = write!(h, "<div class=\"charts\"><h2>{}</h2>", escape(tr("chart_regions")));
+    let _ = write!(
+        h,
+        "<div class=\"charts\"><h2>{}</h2>",
+        escape(tr("chart_regions"))
+    );
     h.push_str(&chart::bars(tr("chart_regions"), &bars)?);
     let _ = write!(h, "<h2>{}</h2>", escape(tr("chart_years")));
     h.push_str(&chart::lines(
         tr("chart_years"),
-        &[(region.to_string(), years), (tr("national").to_string(), national_years)],
+        &[
+            (region.to_string(), years),
+            (tr("national").to_string(), national_years),
+        ],
     )?);
     h.push_str("</div>");
 

@@ -40,11 +40,19 @@ pub fn t(lang: Lang, key: &str) -> &'static str {
 }
 
 pub(crate) const WORDS: &[(&str, &str, &str)] = &[
-    ("title", "Klyngernes engagement i", "The clusters' engagement in"),
+    (
+        "title",
+        "Klyngernes engagement i",
+        "The clusters' engagement in",
+    ),
     ("period", "Periode", "Period"),
     ("since", "Fra", "From"),
     ("until", "Til", "To"),
-    ("geography", "Regioner som gældende pr.", "Regions as in force on"),
+    (
+        "geography",
+        "Regioner som gældende pr.",
+        "Regions as in force on",
+    ),
     ("summary", "Overblik", "Summary"),
     ("measure", "Mål", "Measure"),
     ("region", "Regionen", "The region"),
@@ -52,29 +60,85 @@ pub(crate) const WORDS: &[(&str, &str, &str)] = &[
     ("clusters", "Klynger", "Clusters"),
     ("cluster", "Klynge", "Cluster"),
     ("clusters_total", "Klynger i alt", "Clusters in total"),
-    ("presence", "Klynger fysisk til stede (eget kontor eller samlokaliseret med Erhvervshuset)", "Clusters physically present (own office or co-located with the business hub)"),
+    (
+        "presence",
+        "Klynger fysisk til stede (eget kontor eller samlokaliseret med Erhvervshuset)",
+        "Clusters physically present (own office or co-located with the business hub)",
+    ),
     ("own_office", "Eget kontor", "Own office"),
-    ("co_located", "Samlokaliseret med Erhvervshuset", "Co-located with the business hub"),
-    ("with_members", "Klynger med medlemmer", "Clusters with members"),
-    ("with_activities", "Klynger med aktiviteter", "Clusters with activities"),
-    ("with_agreements", "Klynger med samarbejdsaftaler", "Clusters with collaboration agreements"),
-    ("members", "Medlemmer (unikke organisationer)", "Members (unique organisations)"),
-    ("memberships", "Medlemskaber (summeret over klynger)", "Memberships (summed over clusters)"),
+    (
+        "co_located",
+        "Samlokaliseret med Erhvervshuset",
+        "Co-located with the business hub",
+    ),
+    (
+        "with_members",
+        "Klynger med medlemmer",
+        "Clusters with members",
+    ),
+    (
+        "with_activities",
+        "Klynger med aktiviteter",
+        "Clusters with activities",
+    ),
+    (
+        "with_agreements",
+        "Klynger med samarbejdsaftaler",
+        "Clusters with collaboration agreements",
+    ),
+    (
+        "members",
+        "Medlemmer (unikke organisationer)",
+        "Members (unique organisations)",
+    ),
+    (
+        "memberships",
+        "Medlemskaber (summeret over klynger)",
+        "Memberships (summed over clusters)",
+    ),
     ("fifty_plus", "Heraf 50+ ansatte", "Of which 50+ employees"),
-    ("under_fifty", "Heraf under 50 ansatte", "Of which under 50 employees"),
-    ("unknown_size", "Heraf ukendt størrelse", "Of which size unknown"),
+    (
+        "under_fifty",
+        "Heraf under 50 ansatte",
+        "Of which under 50 employees",
+    ),
+    (
+        "unknown_size",
+        "Heraf ukendt størrelse",
+        "Of which size unknown",
+    ),
     ("activities", "Aktiviteter afholdt", "Activities held"),
-    ("unique_companies", "Unikke virksomheder i aktiviteter", "Unique companies in activities"),
+    (
+        "unique_companies",
+        "Unikke virksomheder i aktiviteter",
+        "Unique companies in activities",
+    ),
     ("participants", "Deltagere i alt", "Participants in total"),
-    ("agreements", "Samarbejdsaftaler", "Collaboration agreements"),
-    ("agreements_by_municipality", "Samarbejdsaftaler pr. kommune", "Collaboration agreements by municipality"),
+    (
+        "agreements",
+        "Samarbejdsaftaler",
+        "Collaboration agreements",
+    ),
+    (
+        "agreements_by_municipality",
+        "Samarbejdsaftaler pr. kommune",
+        "Collaboration agreements by municipality",
+    ),
     ("agreements_by_cluster", "Pr. klynge", "By cluster"),
     ("municipality", "Kommune", "Municipality"),
     ("count", "Antal", "Count"),
     ("yes", "ja", "yes"),
     ("no", "nej", "no"),
-    ("chart_regions", "Unikke virksomheder i aktiviteter pr. region", "Unique companies in activities by region"),
-    ("chart_years", "Unikke virksomheder i aktiviteter pr. år", "Unique companies in activities by year"),
+    (
+        "chart_regions",
+        "Unikke virksomheder i aktiviteter pr. region",
+        "Unique companies in activities by region",
+    ),
+    (
+        "chart_years",
+        "Unikke virksomheder i aktiviteter pr. år",
+        "Unique companies in activities by year",
+    ),
     ("year", "År", "Year"),
     ("how_we_count", "Sådan tæller vi", "How we count"),
     ("no_rows", "Ingen", "None"),
@@ -82,22 +146,62 @@ pub(crate) const WORDS: &[(&str, &str, &str)] = &[
     ("funding_stream", "Finansieringskilde", "Funding stream"),
     ("total", "I alt", "Total"),
     ("participations", "Deltagelser", "Participations"),
-    ("unique_organisations", "Unikke organisationer", "Unique organisations"),
+    (
+        "unique_organisations",
+        "Unikke organisationer",
+        "Unique organisations",
+    ),
     ("sme_share", "SMV-andel", "SME share"),
-    ("dedicated", "Dedikerede deltagere", "Dedicated participants"),
-    ("outcome_product", "Ny produkt/service/proces", "New product/service/process"),
-    ("outcome_knowledge", "Nyt samarbejde med videninstitution", "New collaboration with a knowledge institution"),
+    (
+        "dedicated",
+        "Dedikerede deltagere",
+        "Dedicated participants",
+    ),
+    (
+        "outcome_product",
+        "Ny produkt/service/proces",
+        "New product/service/process",
+    ),
+    (
+        "outcome_knowledge",
+        "Nyt samarbejde med videninstitution",
+        "New collaboration with a knowledge institution",
+    ),
     ("outcome_competences", "Nye kompetencer", "New competences"),
-    ("outcome_referral", "Modtaget henvisning", "Referral received"),
-    ("ufm", "UFM (videnbaserede aktiviteter)", "UFM (knowledge-based activities)"),
-    ("deb", "DEB (erhvervsrettede aktiviteter)", "DEB (business-oriented activities)"),
+    (
+        "outcome_referral",
+        "Modtaget henvisning",
+        "Referral received",
+    ),
+    (
+        "ufm",
+        "UFM (videnbaserede aktiviteter)",
+        "UFM (knowledge-based activities)",
+    ),
+    (
+        "deb",
+        "DEB (erhvervsrettede aktiviteter)",
+        "DEB (business-oriented activities)",
+    ),
     ("own", "Egne midler", "Own funds"),
     ("eu", "EU", "EU"),
     ("other", "Andet", "Other"),
     ("nordjylland", "Region Nordjylland", "North Denmark Region"),
-    ("midtjylland", "Region Midtjylland", "Central Denmark Region"),
-    ("syddanmark", "Region Syddanmark", "Region of Southern Denmark"),
-    ("hovedstaden", "Region Hovedstaden", "Capital Region of Denmark"),
+    (
+        "midtjylland",
+        "Region Midtjylland",
+        "Central Denmark Region",
+    ),
+    (
+        "syddanmark",
+        "Region Syddanmark",
+        "Region of Southern Denmark",
+    ),
+    (
+        "hovedstaden",
+        "Region Hovedstaden",
+        "Capital Region of Denmark",
+    ),
     ("sjaelland", "Region Sjælland", "Region Zealand"),
     ("oestdanmark", "Region Østdanmark", "Region East Denmark"),
 ];
@@ -110,7 +214,10 @@ mod tests {
     fn keys_are_unique_and_translated() {
         for (i, (k, da, en)) in WORDS.iter().enumerate() {
             assert!(!da.is_empty() && !en.is_empty(), "{k}");
-            assert!(WORDS[..i].iter().all(|(other, _, _)| other != k), "duplicate {k}");
+            assert!(
+                WORDS[..i].iter().all(|(other, _, _)| other != k),
+                "duplicate {k}"
+            );
         }
     }
 }

@@ -9,9 +9,7 @@ use chrono::{Datelike, NaiveDate};
 use klynge_domain::{ClusterId, OfficeKind, OrganisationKind, Region};
 use serde::Serialize;
 
-use crate::engine::{
-    ReportPeriod, Scope, Snapshot, check_scope, municipality_label, region_of,
-};
+use crate::engine::{ReportPeriod, Scope, Snapshot, check_scope, municipality_label, region_of};
 use crate::error::ReportError;
 
 /// Members split at 50 employees (the performance accounts' split; by the register interval's
@@ -119,9 +117,8 @@ pub fn region_report(
     let geo = until;
     check_scope(Scope::Region(region), geo)?;
     let facts = snapshot.facts();
-    let in_region = |m: Option<klynge_domain::MunicipalityCode>| {
-        m.is_some_and(|m| region_of(m, geo) == region)
-    };
+    let in_region =
+        |m: Option<klynge_domain::MunicipalityCode>| m.is_some_and(|m| region_of(m, geo) == region);
     let orgs: std::collections::HashMap<i64, &klynge_store::kpi::OrganisationFact> =
         facts.organisations.iter().map(|o| (o.id, o)).collect();
 
@@ -141,7 +138,8 @@ pub fn region_report(
         regional.insert(c.id, Acc::default());
         national.insert(c.id, Acc::default());
     }
-    let in_force = |from: NaiveDate, to: Option<NaiveDate>| from <= until && to.is_none_or(|t| t >= until);
+    let in_force =
+        |from: NaiveDate, to: Option<NaiveDate>| from <= until && to.is_none_or(|t| t >= until);
 
     for o in &facts.offices {
         // Presence: an office open at any time in the period.
@@ -161,9 +159,17 @@ pub fn region_report(
         if !in_force(m.valid_from, m.valid_to) {
             continue;
         }
-        national.entry(m.cluster).or_default().members.insert(org.id);
+        national
+            .entry(m.cluster)
+            .or_default()
+            .members
+            .insert(org.id);
         if in_region(org.municipality) {
-            regional.entry(m.cluster).or_default().members.insert(org.id);
+            regional
+                .entry(m.cluster)
+                .or_default()
+                .members
+                .insert(org.id);
         }
     }
     let mut held_in_region = vec![false; facts.activities.len()];
@@ -181,8 +187,9 @@ pub fn region_report(
     for year in since.year()..=until.year() {
         year_companies.insert(year, Default::default());
     }
-    let mut bars: BTreeMap<Region, BTreeSet<i64>> =
-        Region::in_force_on(geo).map(|r| (r, BTreeSet::new())).collect();
+    let mut bars: BTreeMap<Region, BTreeSet<i64>> = Region::in_force_on(geo)
+        .map(|r| (r, BTreeSet::new()))
+        .collect();
     for &(ai, oi, _) in snapshot.parts() {
         let ai = ai as usize;
         let a = &facts.activities[ai];
@@ -302,7 +309,10 @@ pub fn region_report(
     nat_totals.clusters_with_presence = present.len() as u64;
     for (kind, slot) in [
         (OfficeKind::Own, &mut nat_totals.clusters_with_own_office),
-        (OfficeKind::CoLocatedWithBusinessHub, &mut nat_totals.clusters_co_located),
+        (
+            OfficeKind::CoLocatedWithBusinessHub,
+            &mut nat_totals.clusters_co_located,
+        ),
     ] {
         *slot = facts
             .offices

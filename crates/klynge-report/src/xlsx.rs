@@ -35,7 +35,8 @@ fn percent() -> Format {
 
 fn excel_date(d: NaiveDate) -> Result<ExcelDateTime, ReportError> {
     Ok(ExcelDateTime::from_ymd(
-        u16::try_from(d.year()).map_err(|_| ReportError::Xlsx(format!("year of {d} is out of Excel's range")))?,
+        u16::try_from(d.year())
+            .map_err(|_| ReportError::Xlsx(format!("year of {d} is out of Excel's range")))?,
         d.month() as u8,
         d.day() as u8,
     )?)
@@ -67,7 +68,11 @@ pub fn region_report_xlsx(report: &RegionReport, lang: Lang) -> Result<Vec<u8>, 
     let mut wb = Workbook::new();
 
     let sheet = wb.add_worksheet().set_name(tr("summary"))?;
-    table_head(sheet, &[tr("measure"), region, tr("national")], &[70.0, 18.0, 18.0])?;
+    table_head(
+        sheet,
+        &[tr("measure"), region, tr("national")],
+        &[70.0, 18.0, 18.0],
+    )?;
     let df = date_format();
     sheet.write_string(1, 0, tr("since"))?;
     sheet.write_datetime_with_format(1, 1, excel_date(report.since)?, &df)?;
@@ -78,12 +83,32 @@ pub fn region_report_xlsx(report: &RegionReport, lang: Lang) -> Result<Vec<u8>, 
     let (r, c) = (&report.totals, &report.national);
     let rows: [(&str, u64, u64); 16] = [
         ("clusters_total", r.clusters, c.clusters),
-        ("presence", r.clusters_with_presence, c.clusters_with_presence),
-        ("own_office", r.clusters_with_own_office, c.clusters_with_own_office),
+        (
+            "presence",
+            r.clusters_with_presence,
+            c.clusters_with_presence,
+        ),
+        (
+            "own_office",
+            r.clusters_with_own_office,
+            c.clusters_with_own_office,
+        ),
         ("co_located", r.clusters_co_located, c.clusters_co_located),
-        ("with_members", r.clusters_with_members, c.clusters_with_members),
-        ("with_activities", r.clusters_with_activities, c.clusters_with_activities),
-        ("with_agreements", r.clusters_with_agreements, c.clusters_with_agreements),
+        (
+            "with_members",
+            r.clusters_with_members,
+            c.clusters_with_members,
+        ),
+        (
+            "with_activities",
+            r.clusters_with_activities,
+            c.clusters_with_activities,
+        ),
+        (
+            "with_agreements",
+            r.clusters_with_agreements,
+            c.clusters_with_agreements,
+        ),
         ("members", r.members.total(), c.members.total()),
         ("fifty_plus", r.members.fifty_plus, c.members.fifty_plus),
         ("under_fifty", r.members.under_fifty, c.members.under_fifty),
@@ -120,7 +145,9 @@ pub fn region_report_xlsx(report: &RegionReport, lang: Lang) -> Result<Vec<u8>, 
             &national_companies,
             &national_participants,
         ],
-        &[36.0, 12.0, 16.0, 12.0, 12.0, 12.0, 12.0, 16.0, 12.0, 14.0, 18.0, 18.0],
+        &[
+            36.0, 12.0, 16.0, 12.0, 12.0, 12.0, 12.0, 16.0, 12.0, 14.0, 18.0, 18.0,
+        ],
     )?;
     for (i, cl) in report.clusters.iter().enumerate() {
         let row = 1 + i as u32;
@@ -165,7 +192,9 @@ fn stream_label(stream: Option<FundingStream>, lang: Lang) -> &'static str {
 pub fn funder_report_xlsx(report: &FunderReport, lang: Lang) -> Result<Vec<u8>, ReportError> {
     let tr = |k| t(lang, k);
     let mut wb = Workbook::new();
-    let sheet = wb.add_worksheet().set_name(format!("{} {}", tr("funder_title"), report.year))?;
+    let sheet = wb
+        .add_worksheet()
+        .set_name(format!("{} {}", tr("funder_title"), report.year))?;
     let columns = [
         "activities",
         "participations",
@@ -199,7 +228,11 @@ pub fn funder_report_xlsx(report: &FunderReport, lang: Lang) -> Result<Vec<u8>, 
         write_kpis(sheet, row, k)?;
     }
     let note_row = 3 + report.streams.len() as u32;
-    sheet.write_string(note_row, 0, format!("{} — {}", report.cluster_name, report.year))?;
+    sheet.write_string(
+        note_row,
+        0,
+        format!("{} — {}", report.cluster_name, report.year),
+    )?;
     Ok(wb.save_to_buffer()?)
 }
 

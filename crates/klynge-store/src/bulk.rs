@@ -225,7 +225,12 @@ impl BulkLoader {
 /// The statement for `rows` rows. On SQLite the placeholders are anonymous `?`: SQLite looks
 /// up a numbered or named parameter's name by a linear scan, which makes binding thousands of
 /// them quadratic; anonymous ones are bound by position.
-fn multi_row_insert(table: &str, columns: &[&str], rows: usize, anonymous: bool) -> String {
+pub(crate) fn multi_row_insert(
+    table: &str,
+    columns: &[&str],
+    rows: usize,
+    anonymous: bool,
+) -> String {
     let width = columns.len();
     let mut sql = String::with_capacity(32 + rows * width * 6);
     sql.push_str("INSERT INTO ");

@@ -13,6 +13,7 @@ pub mod backend;
 mod bulk;
 mod decode;
 mod error;
+mod import;
 mod introspect;
 pub mod kpi;
 mod location;
@@ -27,6 +28,7 @@ use sqlx::{PgPool, SqlitePool};
 
 pub use bulk::{BulkLoader, BulkTable};
 pub use error::{Result, StoreError};
+pub use import::{ImportWrites, Importer};
 pub use location::{DatabaseUrl, redact};
 pub use registry::{ClusterRecord, TableCounts};
 pub use tenant::ClusterStore;

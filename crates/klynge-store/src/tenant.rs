@@ -75,6 +75,10 @@ impl ClusterStore {
         self.cluster
     }
 
+    pub(crate) fn store(&self) -> &Store {
+        &self.store
+    }
+
     // ----- contacts -----
 
     pub async fn add_person(&self, person: &Person) -> Result<PersonId> {

@@ -1,0 +1,490 @@
+//! Imports from spreadsheets: loading what an import compares against, and writing its
+//! creates and updates in ONE transaction. Creates are buffered and written as multi-row
+//! `INSERT`s (the bulk loader's technique, anonymous `?` on SQLite); updates are single
+//! statements. Nothing is visible until [`Importer::commit`]; dropping the importer, an error
+//! or a killed process leaves the database as it was.
+//!
+//! Tenant safety: an importer made from a [`ClusterStore`] writes only that cluster's rows; a
+//! record stamped with another cluster, or a participation in another cluster's activity, is
+//! refused with `OtherTenant`/`NotFound`, and every update names the cluster in its `WHERE`.
+
+use std::collections::HashSet;
+
+use klynge_domain::{
+    Activity, ActivityId, ClusterId, Email, Membership, MembershipId, MunicipalityCode, Name,
+    Organisation, OrganisationId, OrganisationRecord, Outcomes, Participation, ParticipationId,
+    Period, Person, PersonId, Taxonomy,
+};
+
+use crate::backend::{AnyRow, Tx, Value};
+use crate::bulk::multi_row_insert;
+use crate::decode::{self, ORGANISATION_COLUMNS};
+use crate::error::{Result, StoreError};
+use crate::{ClusterStore, Store, params, rows};
+
+/// Parameters per multi-row statement (as the bulk loader).
+const MAX_PARAMS: usize = 30_000;
+
+fn corrupt(table: &'static str, id: i64, e: impl ToString) -> StoreError {
+    StoreError::Corrupt {
+        table,
+        id,
+        reason: e.to_string(),
+    }
+}
+
+fn code<T: Taxonomy>(row: &AnyRow, column: &str, table: &'static str, id: i64) -> Result<T> {
+    T::from_code(&row.get::<String>(column)?).map_err(|e| corrupt(table, id, e))
+}
+
+fn period(row: &AnyRow, from: &str, to: &str, table: &'static str, id: i64) -> Result<Period> {
+    Period::new(row.get(from)?, row.get(to)?).map_err(|e| corrupt(table, id, e))
+}
+
+impl Store {
+    /// Every organisation of the registry (what organisation imports deduplicate against and
+    /// other imports resolve references with).
+    pub async fn all_organisations(&self) -> Result<Vec<OrganisationRecord>> {
+        let mut conn = self.acquire().await?;
+        let sql = format!("SELECT {ORGANISATION_COLUMNS} FROM organisations ORDER BY id");
+        let rows = conn.conn().fetch_all(&sql, vec![]).await?;
+        rows.iter().map(decode::organisation).collect()
+    }
+
+    /// An importer for the shared registry (organisations only).
+    pub async fn registry_importer(&self) -> Result<Importer> {
+        Importer::new(self, None).await
+    }
+}
+
+impl ClusterStore {
+    /// An importer for this cluster's contacts, memberships, activities and participations.
+    pub async fn importer(&self) -> Result<Importer> {
+        Importer::new(self.store(), Some(self.cluster_id())).await
+    }
+
+    pub async fn all_persons(&self) -> Result<Vec<(PersonId, Person)>> {
+        let mut pooled = self.store().acquire().await?;
+        let rows = pooled
+            .conn()
+            .fetch_all(
+                "SELECT id, organisation_id, name, email, phone, job_title, consent_given_on \
+                 FROM persons WHERE cluster_id = $1 ORDER BY id",
+                params![self.cluster_id().0],
+            )
+            .await?;
+        rows.iter()
+            .map(|row| {
+                let id: i64 = row.get("id")?;
+                Ok((
+                    PersonId(id),
+                    Person {
+                        cluster: self.cluster_id(),
+                        organisation: OrganisationId(row.get("organisation_id")?),
+                        name: Name::parse(&row.get::<String>("name")?)
+                            .map_err(|e| corrupt("persons", id, e))?,
+                        email: row
+                            .get::<Option<String>>("email")?
+                            .map(|e| Email::parse(&e).map_err(|err| corrupt("persons", id, err)))
+                            .transpose()?,
+                        phone: row.get("phone")?,
+                        job_title: row.get("job_title")?,
+                        consent_given_on: row.get("consent_given_on")?,
+                    },
+                ))
+            })
+            .collect()
+    }
+
+    pub async fn all_memberships(&self) -> Result<Vec<(MembershipId, Membership)>> {
+        self.memberships(None).await
+    }
+
+    /// The cluster's activities, without themes and co-organisers (imports leave those alone).
+    pub async fn all_activities(&self) -> Result<Vec<(ActivityId, Activity)>> {
+        let mut pooled = self.store().acquire().await?;
+        let rows = pooled
+            .conn()
+            .fetch_all(
+                "SELECT id, title, activity_type, funding_stream, format, municipality_code, starts_on, \
+                 ends_on, published FROM activities WHERE cluster_id = $1 ORDER BY id",
+                params![self.cluster_id().0],
+            )
+            .await?;
+        rows.iter()
+            .map(|row| {
+                let id: i64 = row.get("id")?;
+                let municipality = row
+                    .get::<Option<i64>>("municipality_code")?
+                    .map(|c| {
+                        u16::try_from(c)
+                            .ok()
+                            .and_then(|c| MunicipalityCode::new(c).ok())
+                            .ok_or_else(|| {
+                                corrupt("activities", id, format!("unknown municipality {c}"))
+                            })
+                    })
+                    .transpose()?;
+                Ok((
+                    ActivityId(id),
+                    Activity {
+                        cluster: self.cluster_id(),
+                        title: Name::parse(&row.get::<String>("title")?)
+                            .map_err(|e| corrupt("activities", id, e))?,
+                        activity_type: code(row, "activity_type", "activities", id)?,
+                        funding_stream: code(row, "funding_stream", "activities", id)?,
+                        format: code(row, "format", "activities", id)?,
+                        municipality,
+                        period: period(row, "starts_on", "ends_on", "activities", id)?,
+                        published: row.get("published")?,
+                        themes: Vec::new(),
+                        co_organisers: Vec::new(),
+                    },
+                ))
+            })
+            .collect()
+    }
+
+    pub async fn all_participations(&self) -> Result<Vec<(ParticipationId, Participation)>> {
+        let mut pooled = self.store().acquire().await?;
+        let rows = pooled
+            .conn()
+            .fetch_all(
+                "SELECT p.id, p.activity_id, p.organisation_id, p.person_id, p.role, p.dedication, \
+                 p.new_product_service_process, p.new_knowledge_collaboration, p.new_competences, \
+                 p.referral_received, p.registered_on \
+                 FROM participations p JOIN activities a ON a.id = p.activity_id \
+                 WHERE a.cluster_id = $1 ORDER BY p.id",
+                params![self.cluster_id().0],
+            )
+            .await?;
+        rows.iter()
+            .map(|row| {
+                let id: i64 = row.get("id")?;
+                let dedication = row
+                    .get::<Option<String>>("dedication")?
+                    .map(|d| Taxonomy::from_code(&d).map_err(|e| corrupt("participations", id, e)))
+                    .transpose()?;
+                Ok((
+                    ParticipationId(id),
+                    Participation {
+                        activity: ActivityId(row.get("activity_id")?),
+                        organisation: OrganisationId(row.get("organisation_id")?),
+                        person: row.get::<Option<i64>>("person_id")?.map(PersonId),
+                        role: code(row, "role", "participations", id)?,
+                        dedication,
+                        outcomes: Outcomes {
+                            new_product_service_process: row.get("new_product_service_process")?,
+                            new_knowledge_collaboration: row.get("new_knowledge_collaboration")?,
+                            new_competences: row.get("new_competences")?,
+                            referral_received: row.get("referral_received")?,
+                        },
+                        registered_on: row.get("registered_on")?,
+                    },
+                ))
+            })
+            .collect()
+    }
+}
+
+/// Rows written so far, per kind of write.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ImportWrites {
+    pub created: u64,
+    pub updated: u64,
+}
+
+/// Buffered creates of one table.
+struct Pending {
+    table: &'static str,
+    columns: &'static [&'static str],
+    rows: Vec<Vec<Value>>,
+}
+
+impl Pending {
+    fn new(table: &'static str, columns: &'static [&'static str]) -> Self {
+        Pending {
+            table,
+            columns,
+            rows: Vec::new(),
+        }
+    }
+
+    fn per_statement(&self) -> usize {
+        (MAX_PARAMS / self.columns.len()).max(1)
+    }
+}
+
+/// One open import: a write transaction with buffered creates. See the module comment.
+pub struct Importer {
+    tx: Tx,
+    is_sqlite: bool,
+    cluster: Option<ClusterId>,
+    /// The cluster's activities, to refuse participations in others' (loaded on first use).
+    activities: Option<HashSet<i64>>,
+    pending: Vec<Pending>,
+    writes: ImportWrites,
+}
+
+const ORGS: usize = 0;
+const PERSONS: usize = 1;
+const MEMBERSHIPS: usize = 2;
+const ACTIVITIES: usize = 3;
+const PARTICIPATIONS: usize = 4;
+
+impl Importer {
+    async fn new(store: &Store, cluster: Option<ClusterId>) -> Result<Importer> {
+        Ok(Importer {
+            tx: store.begin().await?,
+            is_sqlite: store.url().is_sqlite(),
+            cluster,
+            activities: None,
+            pending: vec![
+                Pending::new("organisations", rows::ORGANISATION),
+                Pending::new("persons", rows::PERSON),
+                Pending::new("memberships", rows::MEMBERSHIP),
+                Pending::new("activities", rows::ACTIVITY),
+                Pending::new("participations", rows::PARTICIPATION),
+            ],
+            writes: ImportWrites::default(),
+        })
+    }
+
+    pub fn writes(&self) -> ImportWrites {
+        self.writes
+    }
+
+    fn tenant(&self, entity: &'static str, found: ClusterId) -> Result<ClusterId> {
+        match self.cluster {
+            Some(c) if c == found => Ok(c),
+            Some(c) => Err(StoreError::OtherTenant {
+                entity,
+                expected: c.0,
+                found: found.0,
+            }),
+            None => Err(StoreError::Invalid(format!(
+                "{entity}s belong to a cluster: use the cluster's importer"
+            ))),
+        }
+    }
+
+    fn cluster(&self, entity: &'static str) -> Result<ClusterId> {
+        self.cluster.ok_or_else(|| {
+            StoreError::Invalid(format!(
+                "{entity}s belong to a cluster: use the cluster's importer"
+            ))
+        })
+    }
+
+    async fn push(&mut self, table: usize, row: Vec<Value>) -> Result<()> {
+        self.pending[table].rows.push(row);
+        if self.pending[table].rows.len() >= self.pending[table].per_statement() {
+            self.flush(table).await?;
+        }
+        Ok(())
+    }
+
+    async fn flush(&mut self, table: usize) -> Result<()> {
+        let pending = &mut self.pending[table];
+        if pending.rows.is_empty() {
+            return Ok(());
+        }
+        let rows = std::mem::take(&mut pending.rows);
+        let n = rows.len();
+        let sql = multi_row_insert(pending.table, pending.columns, n, self.is_sqlite);
+        let values: Vec<Value> = rows.into_iter().flatten().collect();
+        self.tx.conn().execute(&sql, values).await.map_err(|e| {
+            crate::registry::conflict_or(e, || {
+                format!(
+                    "importing into {} conflicts with a stored row (a CVR, VAT number or e-mail that is already registered)",
+                    self.pending[table].table
+                )
+            })
+        })?;
+        self.writes.created += n as u64;
+        Ok(())
+    }
+
+    async fn update(
+        &mut self,
+        sql: &str,
+        values: Vec<Value>,
+        entity: &'static str,
+        id: i64,
+    ) -> Result<()> {
+        let n = self.tx.conn().execute(sql, values).await.map_err(|e| {
+            crate::registry::conflict_or(e, || {
+                format!("updating {entity} {id} conflicts with a stored row")
+            })
+        })?;
+        if n == 0 {
+            return Err(StoreError::not_found(entity, format!("id {id}")));
+        }
+        self.writes.updated += 1;
+        Ok(())
+    }
+
+    pub async fn create_organisation(&mut self, org: &Organisation) -> Result<()> {
+        self.push(ORGS, rows::organisation(org)).await
+    }
+
+    /// Overwrites a registry organisation's facts (keeping its creation time).
+    pub async fn update_organisation(
+        &mut self,
+        id: OrganisationId,
+        org: &Organisation,
+    ) -> Result<()> {
+        let mut values = rows::organisation(org);
+        values.remove(values.len() - 2); // created_at stays
+        values.push(Value::Int(Some(id.0)));
+        self.update(
+            "UPDATE organisations SET name = $1, name_key = $2, kind = $3, cvr = $4, country = $5, vat = $6, \
+             municipality_code = $7, employees_min = $8, employees_max = $9, industry_classification = $10, \
+             industry_code = $11, updated_at = $12 WHERE id = $13",
+            values,
+            "organisation",
+            id.0,
+        )
+        .await
+    }
+
+    pub async fn create_person(&mut self, person: &Person) -> Result<()> {
+        self.tenant("contact", person.cluster)?;
+        self.push(PERSONS, rows::person(person)).await
+    }
+
+    pub async fn update_person(&mut self, id: PersonId, person: &Person) -> Result<()> {
+        let cluster = self.tenant("contact", person.cluster)?;
+        self.update(
+            "UPDATE persons SET organisation_id = $1, name = $2, email = $3, phone = $4, job_title = $5, \
+             consent_given_on = $6 WHERE id = $7 AND cluster_id = $8",
+            params![
+                person.organisation.0,
+                person.name.as_str(),
+                person.email.as_ref().map(|e| e.as_str().to_string()),
+                person.phone.clone(),
+                person.job_title.clone(),
+                person.consent_given_on,
+                id.0,
+                cluster.0
+            ],
+            "contact",
+            id.0,
+        )
+        .await
+    }
+
+    pub async fn create_membership(&mut self, m: &Membership) -> Result<()> {
+        self.tenant("membership", m.cluster)?;
+        self.push(MEMBERSHIPS, rows::membership(m)).await
+    }
+
+    pub async fn update_membership(&mut self, id: MembershipId, m: &Membership) -> Result<()> {
+        let cluster = self.tenant("membership", m.cluster)?;
+        self.update(
+            "UPDATE memberships SET organisation_id = $1, valid_from = $2, valid_to = $3, fee_tier = $4 \
+             WHERE id = $5 AND cluster_id = $6",
+            params![
+                m.organisation.0,
+                m.period.from(),
+                m.period.to(),
+                m.fee_tier.code(),
+                id.0,
+                cluster.0
+            ],
+            "membership",
+            id.0,
+        )
+        .await
+    }
+
+    /// Creates an activity (themes and co-organisers are not imported).
+    pub async fn create_activity(&mut self, a: &Activity) -> Result<()> {
+        self.tenant("activity", a.cluster)?;
+        self.push(ACTIVITIES, rows::activity(a)).await
+    }
+
+    pub async fn update_activity(&mut self, id: ActivityId, a: &Activity) -> Result<()> {
+        let cluster = self.tenant("activity", a.cluster)?;
+        let mut values = rows::activity(a);
+        values.remove(0); // cluster_id goes into the WHERE
+        values.push(Value::Int(Some(id.0)));
+        values.push(Value::Int(Some(cluster.0)));
+        self.update(
+            "UPDATE activities SET title = $1, activity_type = $2, funding_stream = $3, format = $4, \
+             municipality_code = $5, starts_on = $6, ends_on = $7, published = $8 \
+             WHERE id = $9 AND cluster_id = $10",
+            values,
+            "activity",
+            id.0,
+        )
+        .await
+    }
+
+    async fn own_activity(&mut self, activity: ActivityId) -> Result<ClusterId> {
+        let cluster = self.cluster("participation")?;
+        if self.activities.is_none() {
+            let rows = self
+                .tx
+                .conn()
+                .fetch_all(
+                    "SELECT id FROM activities WHERE cluster_id = $1",
+                    params![cluster.0],
+                )
+                .await?;
+            let ids = rows
+                .iter()
+                .map(|r| r.get::<i64>("id"))
+                .collect::<std::result::Result<HashSet<i64>, _>>()?;
+            self.activities = Some(ids);
+        }
+        if self
+            .activities
+            .as_ref()
+            .is_some_and(|ids| ids.contains(&activity.0))
+        {
+            Ok(cluster)
+        } else {
+            Err(StoreError::not_found(
+                "activity",
+                format!("id {activity} in this cluster"),
+            ))
+        }
+    }
+
+    pub async fn create_participation(&mut self, p: &Participation) -> Result<()> {
+        self.own_activity(p.activity).await?;
+        self.push(PARTICIPATIONS, rows::participation(p)).await
+    }
+
+    pub async fn update_participation(
+        &mut self,
+        id: ParticipationId,
+        p: &Participation,
+    ) -> Result<()> {
+        let cluster = self.own_activity(p.activity).await?;
+        let mut values = rows::participation(p);
+        values.push(Value::Int(Some(id.0)));
+        values.push(Value::Int(Some(cluster.0)));
+        self.update(
+            "UPDATE participations SET activity_id = $1, organisation_id = $2, person_id = $3, role = $4, \
+             dedication = $5, new_product_service_process = $6, new_knowledge_collaboration = $7, \
+             new_competences = $8, referral_received = $9, registered_on = $10 \
+             WHERE id = $11 AND activity_id IN (SELECT id FROM activities WHERE cluster_id = $12)",
+            values,
+            "participation",
+            id.0,
+        )
+        .await
+    }
+
+    /// Writes what is buffered and makes the whole import visible at once.
+    pub async fn commit(mut self) -> Result<ImportWrites> {
+        for table in 0..self.pending.len() {
+            self.flush(table).await?;
+        }
+        let writes = self.writes;
+        self.tx.commit().await?;
+        Ok(writes)
+    }
+}

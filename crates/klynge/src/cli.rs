@@ -64,6 +64,11 @@ pub enum Command {
         #[arg(long, default_value_t = 0)]
         seed: u64,
     },
+    /// Reports: the regional engagement report and the funder report (klynge-report).
+    Report {
+        #[command(subcommand)]
+        report: ReportCommand,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -72,4 +77,40 @@ pub enum DemoScale {
     Small,
     /// About 300,000 organisations and 1,000,000 participations.
     National,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// The clusters' engagement in a region since a date: presence, members over and under
+    /// 50 employees, unique companies and participants, agreements, beside the national figures.
+    Region {
+        /// Region by name or code: nordjylland, "Region Nordjylland", 1081, …
+        region: String,
+        /// First day: 2021-01-01 or 01-01-2021.
+        #[arg(long)]
+        since: String,
+        /// Last day (default: today). Its regions place every organisation.
+        #[arg(long)]
+        until: Option<String>,
+        /// html, xlsx or json.
+        #[arg(long, default_value = "html")]
+        format: String,
+        /// Output file (html and json go to standard output without it).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// da or en.
+        #[arg(long, default_value = "da")]
+        lang: String,
+    },
+    /// A cluster's figures for a year per funding stream (UFM, DEB, own, EU, other) as XLSX.
+    Funder {
+        /// The cluster's handle (slug), e.g. energy-cluster-denmark.
+        cluster: String,
+        #[arg(long)]
+        year: String,
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[arg(long, default_value = "da")]
+        lang: String,
+    },
 }

@@ -2,6 +2,7 @@
 //! in the library crates.
 
 mod cli;
+mod report;
 mod schedule;
 
 use klynge::demo;
@@ -58,6 +59,22 @@ async fn run(cli: Cli) -> Result<()> {
             );
             store.close().await;
             Ok(())
+        }
+        Command::Report { report } => {
+            let url = database_url(cli.database.as_deref(), &cli.data_dir, "klynge.sqlite")?;
+            let store = Store::open(&url).await?;
+            let result = match report {
+                cli::ReportCommand::Region { region, since, until, format, out, lang } => {
+                    let today = chrono::Local::now().date_naive();
+                    let args = report::RegionArgs { region, since, until, format, out, lang };
+                    report::region(&store, args, today).await
+                }
+                cli::ReportCommand::Funder { cluster, year, out, lang } => {
+                    report::funder(&store, &cluster, &year, out, &lang).await
+                }
+            };
+            store.close().await;
+            result
         }
         Command::Schedule {
             input,

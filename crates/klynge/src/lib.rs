@@ -2,4 +2,3 @@
 //! tests also drive.
 
 pub mod demo;
-pub mod transfer;

@@ -9,6 +9,7 @@
 //! - both backends share one migration history (`migrations/sqlite` and `migrations/postgres`
 //!   hold the same versions; a test checks it).
 
+mod accounts;
 pub mod backend;
 mod bulk;
 mod decode;
@@ -21,16 +22,25 @@ mod open;
 mod reference;
 mod registry;
 mod rows;
+mod search;
+mod staff;
 mod tenant;
 
 use chrono::{DateTime, Utc};
 use sqlx::{PgPool, SqlitePool};
 
+pub use accounts::{NewUser, Principal, Role, Session, UserId, UserRecord, normalise_login};
 pub use bulk::{BulkLoader, BulkTable};
 pub use error::{Result, StoreError};
 pub use import::{ImportWrites, Importer};
 pub use location::{DatabaseUrl, redact};
 pub use registry::{ClusterRecord, TableCounts};
+pub use search::{OrganisationHit, OrganisationPageOfHits, OrganisationQuery, OrganisationSort};
+pub use staff::{
+    ActivityRow, ClusterFigures, ContactRow, Dashboard, MemberParticipation, MemberView,
+    MembershipRow, OperatorView, OrganisationPage, ParticipantRow, PartnerView, ReferralRow,
+    StaffView, TimelineEntry,
+};
 pub use tenant::ClusterStore;
 
 use backend::{PooledConn, Tx};

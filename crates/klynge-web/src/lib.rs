@@ -1,25 +1,87 @@
-//! Klynge's web layer. For now: a start page that shows what the database holds, and
-//! `/healthz`. The web issue fills it with sign-in, the CRM screens and the JSON API.
+//! Klynge's web layer: server-rendered pages (askama, Danish and English through Fluent), the
+//! JSON API under `/api/v1`, sign-in and sessions, and the embedded stylesheet.
 //!
-//! Architecture invariant: only this crate knows HTTP; it reaches data only through
-//! `klynge-store`.
+//! Architecture invariants:
+//! - only this crate knows HTTP; it reaches data only through `klynge-store`;
+//! - pages and API handlers reach private data only through the views a signed-in
+//!   [`klynge_store::Principal`] hands out (`staff`, `member`, `partner`, `operator`), which
+//!   fix the cluster or organisation before any query runs (checked by a test that these
+//!   modules never call `Store::cluster`);
+//! - every visible string goes through the translations (`locales/`); every key exists in
+//!   Danish and English (checked by a test);
+//! - no page loads anything from another host.
+
+pub mod api;
+mod auth;
+mod context;
+mod error;
+mod forms;
+mod i18n;
+mod pages;
+pub mod users;
 
 use std::future::Future;
 
 use axum::Router;
-use axum::extract::State;
-use axum::http::{StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
 use klynge_store::Store;
 use tokio::net::TcpListener;
+use tower_http::trace::TraceLayer;
+
+pub use auth::{MIN_PASSWORD_LEN, hash_password};
+pub use users::{AccountError, DEMO_PASSWORD, DemoAccount, add_user, create_demo_accounts, parse_role};
+
+/// Largest request body accepted (forms and JSON).
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    /// Mark cookies `Secure` even without an `X-Forwarded-Proto: https` header (set when
+    /// Klynge is served over TLS).
+    pub secure_cookies: bool,
+}
 
 /// The application's routes over a store.
 pub fn router(store: Store) -> Router {
+    router_with(AppState {
+        store,
+        secure_cookies: std::env::var("KLYNGE_SECURE_COOKIES").is_ok_and(|v| v == "1" || v == "true"),
+    })
+}
+
+pub fn router_with(state: AppState) -> Router {
     Router::new()
-        .route("/", get(start_page))
+        .route("/", get(pages::home))
         .route("/healthz", get(healthz))
-        .with_state(store)
+        .route("/static/klynge.css", get(pages::stylesheet))
+        .route("/language/{lang}", get(pages::language))
+        .route("/sign-in", get(pages::sign_in_form).post(pages::sign_in))
+        .route("/sign-out", post(pages::sign_out))
+        .route("/account", get(pages::account))
+        .route("/account/password", post(pages::change_password))
+        .route("/account/tokens", post(pages::create_token))
+        .route("/dashboard", get(pages::dashboard))
+        .route("/organisations", get(pages::organisations))
+        .route("/organisations/{id}", get(pages::organisation))
+        .route(
+            "/organisations/{id}/interactions/new",
+            get(pages::interaction_form).post(pages::add_interaction),
+        )
+        .route("/activities", get(pages::activities))
+        .route("/activities/{id}", get(pages::activity))
+        .route("/member", get(pages::member))
+        .route("/partner", get(pages::partner))
+        .route("/admin/users", get(pages::users))
+        .merge(api::routes())
+        .fallback(pages::not_found)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
 }
 
 /// Serves until `shutdown` completes, then finishes the requests in flight.
@@ -33,8 +95,8 @@ pub async fn serve(
         .await
 }
 
-async fn healthz(State(store): State<Store>) -> Response {
-    match store.applied_migrations().await {
+async fn healthz(State(state): State<AppState>) -> Response {
+    match state.store.applied_migrations().await {
         Ok(_) => (StatusCode::OK, "ok").into_response(),
         Err(e) => {
             tracing::error!(error = %e, "health check failed");
@@ -43,45 +105,41 @@ async fn healthz(State(store): State<Store>) -> Response {
     }
 }
 
-async fn start_page(State(store): State<Store>) -> Response {
-    match store.counts().await {
-        Ok(c) => {
-            // Only numbers and fixed text go into this page, so nothing needs escaping.
-            let rows = [
-                ("Klynger", "Clusters", c.clusters),
-                ("Organisationer", "Organisations", c.organisations),
-                ("Kontaktpersoner", "Contacts", c.persons),
-                ("Medlemskaber", "Memberships", c.memberships),
-                ("Aktiviteter", "Activities", c.activities),
-                ("Deltagelser", "Participations", c.participations),
-                ("Dialoger", "Interactions", c.interactions),
-                ("Henvisninger", "Referrals", c.referrals),
-                ("Kontorer", "Offices", c.offices),
-                ("Samarbejdsaftaler", "Agreements", c.agreements),
-            ];
-            let table: String = rows
-                .iter()
-                .map(|(da, en, n)| format!("<tr><th scope=\"row\">{da} <span lang=\"en\">({en})</span></th><td>{n}</td></tr>"))
-                .collect();
-            Html(format!(
-                "<!doctype html><html lang=\"da\"><head><meta charset=\"utf-8\">\
-                 <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-                 <title>Klynge</title><style>body{{font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;color:#1d2a33}}\
-                 th{{text-align:left;font-weight:normal;padding:.25rem 1rem .25rem 0}}td{{text-align:right}}span{{color:#5b6b75}}</style></head>\
-                 <body><h1>Klynge</h1><p>Platformen for klyngeorganisationer og deres økosystem. \
-                 Databasen ({backend}) indeholder:</p><table>{table}</table></body></html>",
-                backend = store.backend_name()
-            ))
-            .into_response()
+#[cfg(test)]
+mod tests {
+    use crate::i18n::{Lang, Tr};
+    use klynge_domain::{InteractionKind, SizeClass, Taxonomy};
+    use klynge_store::{OrganisationSort, Role};
+
+    /// Keys built at run time from codes ("kind-meeting", "role-member", …) exist for every
+    /// code in both languages.
+    #[test]
+    fn keys_built_from_codes_exist() {
+        let mut keys: Vec<String> = Vec::new();
+        keys.extend(InteractionKind::ALL.iter().map(|k| format!("kind-{}", k.code())));
+        keys.extend(SizeClass::ALL.iter().map(|k| format!("size-{}", k.code())));
+        keys.extend(OrganisationSort::ALL.iter().map(|k| format!("sort-{}", k.code())));
+        keys.extend(Role::ALL.iter().map(|r| crate::pages::role_key(*r).to_string()));
+        for lang in [Lang::Da, Lang::En] {
+            let t = Tr::new(lang);
+            for k in &keys {
+                assert_ne!(&t.get(k), k, "{k} is missing in {lang:?}");
+            }
         }
-        Err(e) => {
-            tracing::error!(error = %e, "start page failed");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-                "Databasen svarer ikke / the database does not answer",
-            )
-                .into_response()
+    }
+
+    /// The tenant rule at the source: handlers never build a cluster handle themselves.
+    #[test]
+    fn handlers_never_open_a_cluster_handle_directly() {
+        for (name, text) in [
+            ("pages.rs", include_str!("pages.rs")),
+            ("api.rs", include_str!("api.rs")),
+            ("context.rs", include_str!("context.rs")),
+        ] {
+            assert!(
+                !text.contains(".cluster(") || !text.contains("store.cluster("),
+                "{name} calls Store::cluster; use the principal's views"
+            );
         }
     }
 }

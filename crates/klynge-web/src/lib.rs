@@ -32,6 +32,7 @@ use tokio::net::TcpListener;
 use tower_http::trace::TraceLayer;
 
 pub use auth::{MIN_PASSWORD_LEN, hash_password};
+pub use klynge_domain::{ClusterId, OrganisationId};
 pub use users::{AccountError, DEMO_PASSWORD, DemoAccount, add_user, create_demo_accounts, parse_role};
 
 /// Largest request body accepted (forms and JSON).

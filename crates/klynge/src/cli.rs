@@ -52,6 +52,11 @@ pub enum Command {
     },
     /// Bring the database schema up to date.
     Migrate,
+    /// Manage accounts (`klynge user add` creates the first operator).
+    User {
+        #[command(subcommand)]
+        action: UserCommand,
+    },
     /// Schedule the meetings of a B2B matchmaking event: JSON in (the format of the
     /// klynge-scheduler crate), the schedule as JSON on standard output.
     Schedule {
@@ -112,5 +117,26 @@ pub enum ReportCommand {
         out: Option<PathBuf>,
         #[arg(long, default_value = "da")]
         lang: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account. The password is read from KLYNGE_PASSWORD, else from standard input.
+    Add {
+        /// Login (an e-mail address works well).
+        login: String,
+        /// The person's name.
+        #[arg(long)]
+        name: String,
+        /// operator, cluster-admin, cluster-staff, member or partner.
+        #[arg(long, default_value = "operator")]
+        role: String,
+        /// The cluster (its handle, e.g. `energy-cluster-denmark`) for cluster roles and members.
+        #[arg(long)]
+        cluster: Option<String>,
+        /// The member's organisation id (role member).
+        #[arg(long)]
+        organisation: Option<i64>,
     },
 }

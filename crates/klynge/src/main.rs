@@ -1,6 +1,7 @@
 //! The `klynge` binary: command line, configuration and wiring. Thin on purpose: the work is
 //! in the library crates.
 
+mod accounts;
 mod cli;
 mod report;
 mod schedule;
@@ -47,6 +48,7 @@ fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> Result<()> {
     match cli.command {
+        Command::User { action } => accounts::run(&cli.database, &cli.data_dir, action).await,
         Command::Migrate => {
             let url = database_url(cli.database.as_deref(), &cli.data_dir, "klynge.sqlite")?;
             let store = Store::connect(&url).await?;
@@ -123,6 +125,7 @@ async fn run(cli: Cli) -> Result<()> {
                 counts.offices,
                 counts.agreements
             );
+            accounts::create_and_print_demo_accounts(&store).await?;
             if load_only {
                 store.close().await;
                 return Ok(());

@@ -110,8 +110,7 @@ pub struct Session {
     pub csrf_token: String,
 }
 
-const USER_COLUMNS: &str =
-    "u.id, u.login, u.display_name, u.role, u.cluster_id, u.organisation_id";
+const USER_COLUMNS: &str = "u.id, u.login, u.display_name, u.role, u.cluster_id, u.organisation_id";
 
 fn user_from_row(row: &AnyRow) -> Result<UserRecord> {
     let id: i64 = row.get("id")?;
@@ -391,7 +390,12 @@ impl Store {
         Ok(())
     }
 
-    pub async fn create_api_token(&self, user: UserId, token_hash: &str, label: &str) -> Result<()> {
+    pub async fn create_api_token(
+        &self,
+        user: UserId,
+        token_hash: &str,
+        label: &str,
+    ) -> Result<()> {
         let mut conn = self.acquire().await?;
         conn.conn()
             .execute(

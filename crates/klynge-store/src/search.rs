@@ -45,7 +45,9 @@ impl OrganisationSort {
             (OrganisationSort::Name, true) => "o.name_key DESC, o.id DESC",
             (OrganisationSort::Cvr, false) => "o.cvr ASC, o.id ASC",
             (OrganisationSort::Cvr, true) => "o.cvr DESC, o.id DESC",
-            (OrganisationSort::Municipality, false) => "o.municipality_code ASC, o.name_key ASC, o.id ASC",
+            (OrganisationSort::Municipality, false) => {
+                "o.municipality_code ASC, o.name_key ASC, o.id ASC"
+            }
             (OrganisationSort::Municipality, true) => {
                 "o.municipality_code DESC, o.name_key DESC, o.id DESC"
             }
@@ -179,7 +181,12 @@ impl StaffView {
                 None => filters.push(format!("o.employees_min >= {min}")),
             }
         }
-        if let Some(industry) = q.industry.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        if let Some(industry) = q
+            .industry
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
             let lower = bind(industry.to_string().into());
             match prefix_upper(industry) {
                 Some(upper) => {

@@ -4,8 +4,7 @@
 
 use chrono::{Days, NaiveDate};
 use klynge_domain::{
-    ActivityId, ClusterId, Interaction, InteractionId, OrganisationId, OrganisationRecord,
-    PersonId,
+    ActivityId, ClusterId, Interaction, InteractionId, OrganisationId, OrganisationRecord, PersonId,
 };
 
 use crate::accounts::UserRecord;
@@ -331,7 +330,10 @@ impl StaffView {
             if n == 0 {
                 return Err(StoreError::not_found(
                     "contact",
-                    format!("id {} at organisation {}", person.0, interaction.organisation),
+                    format!(
+                        "id {} at organisation {}",
+                        person.0, interaction.organisation
+                    ),
                 ));
             }
         }

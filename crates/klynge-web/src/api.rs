@@ -178,9 +178,8 @@ fn api_query(raw: Option<&str>) -> Result<OrganisationQuery, ApiError> {
         q.industry = Some(v.to_string());
     }
     if let Some(v) = get("kind") {
-        q.kind = Some(
-            OrganisationKind::from_code(v).map_err(|e| ApiError::bad_request(e.to_string()))?,
-        );
+        q.kind =
+            Some(OrganisationKind::from_code(v).map_err(|e| ApiError::bad_request(e.to_string()))?);
     }
     q.members_only = flag("members_only")?;
     q.descending = flag("desc")?;
@@ -289,7 +288,10 @@ struct NewInteraction {
 }
 
 /// Parses a JSON body, naming what is wrong: syntax (400), type or unknown field (422).
-fn json_body<T: for<'de> Deserialize<'de>>(headers: &HeaderMap, body: &Bytes) -> Result<T, ApiError> {
+fn json_body<T: for<'de> Deserialize<'de>>(
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Result<T, ApiError> {
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -331,10 +333,7 @@ async fn add_interaction(
         ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             "body too large",
-            format!(
-                "{e}: expected at most {} bytes",
-                crate::MAX_BODY_BYTES
-            ),
+            format!("{e}: expected at most {} bytes", crate::MAX_BODY_BYTES),
         )
     })?;
     let id = OrganisationId(parse_id(&raw, "organisation")?);
@@ -360,8 +359,8 @@ async fn add_interaction(
             "subject or notes too long: expected at most 200 and 10,000 characters",
         ));
     }
-    let subject =
-        Name::parse(&input.subject).map_err(|e| ApiError::unprocessable(format!("subject: {e}")))?;
+    let subject = Name::parse(&input.subject)
+        .map_err(|e| ApiError::unprocessable(format!("subject: {e}")))?;
     let created = staff
         .record_interaction(&Interaction {
             cluster: staff.cluster_id(),
@@ -387,7 +386,10 @@ async fn activities(
         .staff(&state.store)
         .ok_or_else(ApiError::forbidden)?;
     let fields = forms::from_query(raw.as_deref());
-    if let Some(k) = fields.keys().find(|k| !["offset", "limit"].contains(&k.as_str())) {
+    if let Some(k) = fields
+        .keys()
+        .find(|k| !["offset", "limit"].contains(&k.as_str()))
+    {
         return Err(ApiError::bad_request(format!(
             "unknown query parameter {k:?}: expected offset or limit"
         )));

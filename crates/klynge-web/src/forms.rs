@@ -29,7 +29,10 @@ pub fn text(fields: &Fields, name: &str) -> String {
 }
 
 pub fn flag(fields: &Fields, name: &str) -> bool {
-    matches!(fields.get(name).map(String::as_str), Some("1" | "on" | "true"))
+    matches!(
+        fields.get(name).map(String::as_str),
+        Some("1" | "on" | "true")
+    )
 }
 
 /// Percent-encodes a query value.

@@ -33,7 +33,9 @@ use tower_http::trace::TraceLayer;
 
 pub use auth::{MIN_PASSWORD_LEN, hash_password};
 pub use klynge_domain::{ClusterId, OrganisationId};
-pub use users::{AccountError, DEMO_PASSWORD, DemoAccount, add_user, create_demo_accounts, parse_role};
+pub use users::{
+    AccountError, DEMO_PASSWORD, DemoAccount, add_user, create_demo_accounts, parse_role,
+};
 
 /// Largest request body accepted (forms and JSON).
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -51,7 +53,8 @@ pub struct AppState {
 pub fn router(store: Store) -> Router {
     router_with(AppState {
         store,
-        secure_cookies: std::env::var("KLYNGE_SECURE_COOKIES").is_ok_and(|v| v == "1" || v == "true"),
+        secure_cookies: std::env::var("KLYNGE_SECURE_COOKIES")
+            .is_ok_and(|v| v == "1" || v == "true"),
     })
 }
 
@@ -109,7 +112,7 @@ async fn healthz(State(state): State<AppState>) -> Response {
 #[cfg(test)]
 mod tests {
     use crate::i18n::{Lang, Tr};
-    use klynge_domain::{InteractionKind, SizeClass, Taxonomy};
+    use klynge_domain::{InteractionKind, SizeClass};
     use klynge_store::{OrganisationSort, Role};
 
     /// Keys built at run time from codes ("kind-meeting", "role-member", …) exist for every
@@ -117,10 +120,22 @@ mod tests {
     #[test]
     fn keys_built_from_codes_exist() {
         let mut keys: Vec<String> = Vec::new();
-        keys.extend(InteractionKind::ALL.iter().map(|k| format!("kind-{}", k.code())));
+        keys.extend(
+            InteractionKind::ALL
+                .iter()
+                .map(|k| format!("kind-{}", k.code())),
+        );
         keys.extend(SizeClass::ALL.iter().map(|k| format!("size-{}", k.code())));
-        keys.extend(OrganisationSort::ALL.iter().map(|k| format!("sort-{}", k.code())));
-        keys.extend(Role::ALL.iter().map(|r| crate::pages::role_key(*r).to_string()));
+        keys.extend(
+            OrganisationSort::ALL
+                .iter()
+                .map(|k| format!("sort-{}", k.code())),
+        );
+        keys.extend(
+            Role::ALL
+                .iter()
+                .map(|r| crate::pages::role_key(*r).to_string()),
+        );
         for lang in [Lang::Da, Lang::En] {
             let t = Tr::new(lang);
             for k in &keys {

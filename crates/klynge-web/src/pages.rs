@@ -1041,10 +1041,7 @@ pub async fn not_found(ctx: Ctx) -> Response {
 pub async fn stylesheet() -> Response {
     (
         [
-            (
-                axum::http::header::CONTENT_TYPE,
-                "text/css; charset=utf-8",
-            ),
+            (axum::http::header::CONTENT_TYPE, "text/css; charset=utf-8"),
             (axum::http::header::CACHE_CONTROL, "public, max-age=3600"),
         ],
         include_str!("../assets/klynge.css"),

@@ -74,6 +74,48 @@ pub enum Command {
         #[command(subcommand)]
         report: ReportCommand,
     },
+    /// Import organisations, contacts, memberships, activities or participations from a
+    /// CSV (`,` `;` or tab; UTF-8 or Windows-1252), XLSX or ODS file. Every row is validated
+    /// first; with errors nothing is written unless --import-valid-rows.
+    Import {
+        #[arg(value_enum)]
+        entity: EntityArg,
+        file: PathBuf,
+        /// The cluster whose data it is (all but organisations).
+        #[arg(long)]
+        cluster: Option<String>,
+        /// Map a column to a field: COLUMN=FIELD (header or 1-based position; FIELD "-" ignores it).
+        #[arg(long = "map", value_name = "COLUMN=FIELD")]
+        map: Vec<String>,
+        /// Validate and report without writing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Write the valid rows even when others have errors.
+        #[arg(long)]
+        import_valid_rows: bool,
+        #[arg(long, value_enum, default_value_t = LangArg::Da)]
+        lang: LangArg,
+    },
+    /// Export an entity to XLSX or CSV (CSV: UTF-8 with BOM and `;` by default, as Danish Excel
+    /// opens it).
+    Export {
+        #[arg(value_enum)]
+        entity: EntityArg,
+        #[arg(long)]
+        cluster: Option<String>,
+        #[arg(long, value_enum)]
+        format: ExportFormatArg,
+        #[arg(long)]
+        out: PathBuf,
+        /// CSV separator: ";" (default), "," or "tab".
+        #[arg(long, default_value = ";")]
+        separator: String,
+        /// Write CSV without the UTF-8 byte-order mark.
+        #[arg(long)]
+        no_bom: bool,
+        #[arg(long, value_enum, default_value_t = LangArg::Da)]
+        lang: LangArg,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -139,4 +181,46 @@ pub enum UserCommand {
         #[arg(long)]
         organisation: Option<i64>,
     },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EntityArg {
+    Organisations,
+    Contacts,
+    Memberships,
+    Activities,
+    Participations,
+}
+
+impl From<EntityArg> for klynge_io::Entity {
+    fn from(e: EntityArg) -> Self {
+        match e {
+            EntityArg::Organisations => klynge_io::Entity::Organisations,
+            EntityArg::Contacts => klynge_io::Entity::Contacts,
+            EntityArg::Memberships => klynge_io::Entity::Memberships,
+            EntityArg::Activities => klynge_io::Entity::Activities,
+            EntityArg::Participations => klynge_io::Entity::Participations,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LangArg {
+    Da,
+    En,
+}
+
+impl From<LangArg> for klynge_io::Lang {
+    fn from(l: LangArg) -> Self {
+        match l {
+            LangArg::Da => klynge_io::Lang::Da,
+            LangArg::En => klynge_io::Lang::En,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormatArg {
+    Xlsx,
+    Csv,
 }

@@ -2,3 +2,4 @@
 //! tests also drive.
 
 pub mod demo;
+pub mod transfer;

@@ -78,6 +78,64 @@ async fn run(cli: Cli) -> Result<()> {
             store.close().await;
             result
         }
+        Command::Import {
+            entity,
+            file,
+            cluster,
+            map,
+            dry_run,
+            import_valid_rows,
+            lang,
+        } => {
+            let url = database_url(cli.database.as_deref(), &cli.data_dir, "klynge.sqlite")?;
+            let store = Store::open(&url).await?;
+            let result = klynge::transfer::run_import(
+                &store,
+                klynge::transfer::ImportRequest {
+                    entity: entity.into(),
+                    file,
+                    cluster,
+                    overrides: map,
+                    dry_run,
+                    import_valid_rows,
+                    lang: lang.into(),
+                    progress: true,
+                },
+            )
+            .await;
+            store.close().await;
+            result
+        }
+        Command::Export {
+            entity,
+            cluster,
+            format,
+            out,
+            separator,
+            no_bom,
+            lang,
+        } => {
+            let url = database_url(cli.database.as_deref(), &cli.data_dir, "klynge.sqlite")?;
+            let store = Store::open(&url).await?;
+            let format = match format {
+                cli::ExportFormatArg::Xlsx => klynge::transfer::ExportFormat::Xlsx,
+                cli::ExportFormatArg::Csv => klynge::transfer::ExportFormat::Csv(
+                    klynge::transfer::csv_options(&separator, !no_bom)?,
+                ),
+            };
+            let rows = klynge::transfer::export(
+                &store,
+                entity.into(),
+                cluster.as_deref(),
+                format,
+                &out,
+                lang.into(),
+            )
+            .await;
+            store.close().await;
+            println!("{} rows → {}", rows?, out.display());
+            Ok(())
+        }
         Command::Schedule {
             input,
             time_limit,

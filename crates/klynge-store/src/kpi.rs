@@ -119,7 +119,11 @@ fn corrupt(table: &'static str, id: i64) -> impl Fn(klynge_domain::DomainError) 
     }
 }
 
-fn municipality(table: &'static str, id: i64, code: Option<i64>) -> Result<Option<MunicipalityCode>> {
+fn municipality(
+    table: &'static str,
+    id: i64,
+    code: Option<i64>,
+) -> Result<Option<MunicipalityCode>> {
     code.map(|c| {
         u16::try_from(c)
             .map_err(|_| StoreError::Corrupt {

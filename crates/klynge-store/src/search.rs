@@ -252,6 +252,6 @@ mod tests {
         assert_eq!(prefix_upper("ab").as_deref(), Some("ac"));
         assert_eq!(prefix_upper("").as_deref(), None);
         let upper = prefix_upper("æbl").unwrap_or_default();
-        assert!("æble".to_string() < upper && "æblf".to_string() >= upper);
+        assert!(*"æble" < *upper && *"æblf" >= *upper);
     }
 }

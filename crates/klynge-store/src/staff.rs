@@ -204,10 +204,11 @@ impl StaffView {
         let mut pooled = self.store.acquire().await?;
         let mut c = pooled.conn();
         let cl = self.cluster.0;
-        let municipality_name = match record.organisation.registration.municipality() {
-            Some(m) => Some(m.municipality().name.to_string()),
-            None => None,
-        };
+        let municipality_name = record
+            .organisation
+            .registration
+            .municipality()
+            .map(|m| m.municipality().name.to_string());
         let memberships = c
             .fetch_all(
                 "SELECT valid_from, valid_to, fee_tier FROM memberships WHERE cluster_id = $1 AND organisation_id = $2 \

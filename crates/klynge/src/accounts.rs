@@ -4,8 +4,8 @@ use std::io::BufRead;
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
-use klynge_web::OrganisationId;
 use klynge_store::Store;
+use klynge_web::OrganisationId;
 
 use crate::cli::UserCommand;
 

@@ -66,14 +66,31 @@ async fn run(cli: Cli) -> Result<()> {
             let url = database_url(cli.database.as_deref(), &cli.data_dir, "klynge.sqlite")?;
             let store = Store::open(&url).await?;
             let result = match report {
-                cli::ReportCommand::Region { region, since, until, format, out, lang } => {
+                cli::ReportCommand::Region {
+                    region,
+                    since,
+                    until,
+                    format,
+                    out,
+                    lang,
+                } => {
                     let today = chrono::Local::now().date_naive();
-                    let args = report::RegionArgs { region, since, until, format, out, lang };
+                    let args = report::RegionArgs {
+                        region,
+                        since,
+                        until,
+                        format,
+                        out,
+                        lang,
+                    };
                     report::region(&store, args, today).await
                 }
-                cli::ReportCommand::Funder { cluster, year, out, lang } => {
-                    report::funder(&store, &cluster, &year, out, &lang).await
-                }
+                cli::ReportCommand::Funder {
+                    cluster,
+                    year,
+                    out,
+                    lang,
+                } => report::funder(&store, &cluster, &year, out, &lang).await,
             };
             store.close().await;
             result

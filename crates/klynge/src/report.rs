@@ -19,15 +19,15 @@ pub struct RegionArgs {
 }
 
 fn lang(input: &str) -> Result<Lang> {
-    Lang::parse(input)
-        .with_context(|| format!("unknown language {input:?}: expected da or en"))
+    Lang::parse(input).with_context(|| format!("unknown language {input:?}: expected da or en"))
 }
 
 /// Writes to the file, or to standard output when there is none (text formats only).
 fn emit(bytes: &[u8], out: Option<&Path>) -> Result<()> {
     match out {
-        Some(path) => std::fs::write(path, bytes)
-            .with_context(|| format!("cannot write {}", path.display())),
+        Some(path) => {
+            std::fs::write(path, bytes).with_context(|| format!("cannot write {}", path.display()))
+        }
         None => {
             use std::io::Write;
             std::io::stdout()
@@ -47,7 +47,10 @@ pub async fn region(store: &Store, args: RegionArgs, today: chrono::NaiveDate) -
     let lang = lang(&args.lang)?;
     let format = args.format.trim().to_ascii_lowercase();
     if !["html", "xlsx", "json"].contains(&format.as_str()) {
-        bail!("unknown format {:?}: expected html, xlsx or json", args.format);
+        bail!(
+            "unknown format {:?}: expected html, xlsx or json",
+            args.format
+        );
     }
     if format == "xlsx" && args.out.is_none() {
         bail!("the xlsx format needs --out FILE (a spreadsheet is not written to a terminal)");

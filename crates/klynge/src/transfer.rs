@@ -270,7 +270,7 @@ fn tick(progress: &Option<Progress>, position: u64, rows: usize) {
             bar.set_position(position);
             bar.set_message(format!("{rows} rows"));
         }
-        Some(Progress::Lines) if rows % 100_000 == 0 => eprintln!("… {rows} rows"),
+        Some(Progress::Lines) if rows.is_multiple_of(100_000) => eprintln!("… {rows} rows"),
         _ => {}
     }
 }

@@ -5,6 +5,9 @@
 //! a foreign organisation (Delta), and a København company counted in Hovedstaden for 2026 and in
 //! Østdanmark for 2027 (Alfa).
 
+/// The store's test databases (fresh SQLite file and PostgreSQL database per test), shared
+/// rather than copied.
+#[path = "../../klynge-store/tests/common/mod.rs"]
 mod common;
 
 use chrono::NaiveDate;

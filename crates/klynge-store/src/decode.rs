@@ -2,8 +2,9 @@
 //! reported as corrupt with its table and id, never unwrapped.
 
 use klynge_domain::{
-    CountryCode, Cvr, Employment, IndustryClassification, IndustryCode, MunicipalityCode, Name,
-    Organisation, OrganisationId, OrganisationKind, OrganisationRecord, Registration, VatNumber,
+    ActivityId, CountryCode, Cvr, Employment, IndustryClassification, IndustryCode,
+    MunicipalityCode, Name, Organisation, OrganisationId, OrganisationKind, OrganisationRecord,
+    Outcomes, Participation, ParticipationId, Period, PersonId, Registration, Taxonomy, VatNumber,
 };
 
 use crate::backend::AnyRow;
@@ -82,4 +83,63 @@ pub(crate) fn organisation(row: &AnyRow) -> Result<OrganisationRecord> {
             industry,
         },
     })
+}
+
+/// A stored value that no longer parses, reported with its table and id.
+pub(crate) fn corrupt(table: &'static str, id: i64, e: impl ToString) -> StoreError {
+    StoreError::Corrupt {
+        table,
+        id,
+        reason: e.to_string(),
+    }
+}
+
+/// Reads a stored code back into its taxonomy.
+pub(crate) fn taxonomy<T: Taxonomy>(
+    row: &AnyRow,
+    column: &str,
+    table: &'static str,
+    id: i64,
+) -> Result<T> {
+    T::from_code(&row.get::<String>(column)?).map_err(|e| corrupt(table, id, e))
+}
+
+pub(crate) fn period(
+    row: &AnyRow,
+    from: &str,
+    to: &str,
+    table: &'static str,
+    id: i64,
+) -> Result<Period> {
+    Period::new(row.get(from)?, row.get(to)?).map_err(|e| corrupt(table, id, e))
+}
+
+/// Columns [`participation`] reads, prefixed for a query that joins `participations p`.
+pub(crate) const PARTICIPATION_COLUMNS: &str = "p.id, p.activity_id, p.organisation_id, p.person_id, p.role, \
+     p.dedication, p.new_product_service_process, p.new_knowledge_collaboration, p.new_competences, \
+     p.referral_received, p.registered_on";
+
+pub(crate) fn participation(row: &AnyRow) -> Result<(ParticipationId, Participation)> {
+    let id: i64 = row.get("id")?;
+    let dedication = row
+        .get::<Option<String>>("dedication")?
+        .map(|d| Taxonomy::from_code(&d).map_err(|e| corrupt("participations", id, e)))
+        .transpose()?;
+    Ok((
+        ParticipationId(id),
+        Participation {
+            activity: ActivityId(row.get("activity_id")?),
+            organisation: OrganisationId(row.get("organisation_id")?),
+            person: row.get::<Option<i64>>("person_id")?.map(PersonId),
+            role: taxonomy(row, "role", "participations", id)?,
+            dedication,
+            outcomes: Outcomes {
+                new_product_service_process: row.get("new_product_service_process")?,
+                new_knowledge_collaboration: row.get("new_knowledge_collaboration")?,
+                new_competences: row.get("new_competences")?,
+                referral_received: row.get("referral_received")?,
+            },
+            registered_on: row.get("registered_on")?,
+        },
+    ))
 }

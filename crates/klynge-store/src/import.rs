@@ -12,34 +12,18 @@ use std::collections::HashSet;
 
 use klynge_domain::{
     Activity, ActivityId, ClusterId, Email, Membership, MembershipId, MunicipalityCode, Name,
-    Organisation, OrganisationId, OrganisationRecord, Outcomes, Participation, ParticipationId,
-    Period, Person, PersonId, Taxonomy,
+    Organisation, OrganisationId, OrganisationRecord, Participation, ParticipationId, Person,
+    PersonId,
 };
 
-use crate::backend::{AnyRow, Tx, Value};
+use crate::backend::{Tx, Value};
 use crate::bulk::multi_row_insert;
-use crate::decode::{self, ORGANISATION_COLUMNS};
+use crate::decode::{self, ORGANISATION_COLUMNS, PARTICIPATION_COLUMNS, corrupt, period, taxonomy};
 use crate::error::{Result, StoreError};
 use crate::{ClusterStore, Store, params, rows};
 
 /// Parameters per multi-row statement (as the bulk loader).
 const MAX_PARAMS: usize = 30_000;
-
-fn corrupt(table: &'static str, id: i64, e: impl ToString) -> StoreError {
-    StoreError::Corrupt {
-        table,
-        id,
-        reason: e.to_string(),
-    }
-}
-
-fn code<T: Taxonomy>(row: &AnyRow, column: &str, table: &'static str, id: i64) -> Result<T> {
-    T::from_code(&row.get::<String>(column)?).map_err(|e| corrupt(table, id, e))
-}
-
-fn period(row: &AnyRow, from: &str, to: &str, table: &'static str, id: i64) -> Result<Period> {
-    Period::new(row.get(from)?, row.get(to)?).map_err(|e| corrupt(table, id, e))
-}
 
 impl Store {
     /// Every organisation of the registry (what organisation imports deduplicate against and
@@ -131,9 +115,9 @@ impl ClusterStore {
                         cluster: self.cluster_id(),
                         title: Name::parse(&row.get::<String>("title")?)
                             .map_err(|e| corrupt("activities", id, e))?,
-                        activity_type: code(row, "activity_type", "activities", id)?,
-                        funding_stream: code(row, "funding_stream", "activities", id)?,
-                        format: code(row, "format", "activities", id)?,
+                        activity_type: taxonomy(row, "activity_type", "activities", id)?,
+                        funding_stream: taxonomy(row, "funding_stream", "activities", id)?,
+                        format: taxonomy(row, "format", "activities", id)?,
                         municipality,
                         period: period(row, "starts_on", "ends_on", "activities", id)?,
                         published: row.get("published")?,
@@ -150,40 +134,14 @@ impl ClusterStore {
         let rows = pooled
             .conn()
             .fetch_all(
-                "SELECT p.id, p.activity_id, p.organisation_id, p.person_id, p.role, p.dedication, \
-                 p.new_product_service_process, p.new_knowledge_collaboration, p.new_competences, \
-                 p.referral_received, p.registered_on \
-                 FROM participations p JOIN activities a ON a.id = p.activity_id \
-                 WHERE a.cluster_id = $1 ORDER BY p.id",
+                &format!(
+                    "SELECT {PARTICIPATION_COLUMNS} FROM participations p JOIN activities a ON a.id = p.activity_id \
+                     WHERE a.cluster_id = $1 ORDER BY p.id"
+                ),
                 params![self.cluster_id().0],
             )
             .await?;
-        rows.iter()
-            .map(|row| {
-                let id: i64 = row.get("id")?;
-                let dedication = row
-                    .get::<Option<String>>("dedication")?
-                    .map(|d| Taxonomy::from_code(&d).map_err(|e| corrupt("participations", id, e)))
-                    .transpose()?;
-                Ok((
-                    ParticipationId(id),
-                    Participation {
-                        activity: ActivityId(row.get("activity_id")?),
-                        organisation: OrganisationId(row.get("organisation_id")?),
-                        person: row.get::<Option<i64>>("person_id")?.map(PersonId),
-                        role: code(row, "role", "participations", id)?,
-                        dedication,
-                        outcomes: Outcomes {
-                            new_product_service_process: row.get("new_product_service_process")?,
-                            new_knowledge_collaboration: row.get("new_knowledge_collaboration")?,
-                            new_competences: row.get("new_competences")?,
-                            referral_received: row.get("referral_received")?,
-                        },
-                        registered_on: row.get("registered_on")?,
-                    },
-                ))
-            })
-            .collect()
+        rows.iter().map(decode::participation).collect()
     }
 }
 

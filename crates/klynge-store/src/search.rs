@@ -252,6 +252,10 @@ mod tests {
         assert_eq!(prefix_upper("ab").as_deref(), Some("ac"));
         assert_eq!(prefix_upper("").as_deref(), None);
         let upper = prefix_upper("æbl").unwrap_or_default();
-        assert!(*"æble" < *upper && *"æblf" >= *upper);
+        // Every extension of the prefix sorts below the bound; the next prefix does not.
+        for extension in ["æbl", "æble", "æblf", "æblzzz"] {
+            assert!(*extension < *upper, "{extension} should sort below {upper}");
+        }
+        assert!(*"æbm" >= *upper);
     }
 }

@@ -4,13 +4,13 @@
 
 use chrono::NaiveDate;
 use klynge_domain::{
-    Activity, ActivityId, Agreement, AgreementId, ClusterId, DomainError, Email, Interaction,
-    InteractionId, Membership, MembershipId, MunicipalityCode, Name, Office, OfficeId,
-    OrganisationId, Outcomes, Participation, ParticipationId, Period, Person, PersonId, Referral,
-    ReferralId, ReferralTarget, Taxonomy, Theme,
+    Activity, ActivityId, Agreement, AgreementId, ClusterId, Email, Interaction, InteractionId,
+    Membership, MembershipId, MunicipalityCode, Name, Office, OfficeId, OrganisationId,
+    Participation, ParticipationId, Person, PersonId, Referral, ReferralId, ReferralTarget, Theme,
 };
 
-use crate::backend::{AnyRow, Conn};
+use crate::backend::Conn;
+use crate::decode::{self, PARTICIPATION_COLUMNS, corrupt, period, taxonomy};
 use crate::error::{Result, StoreError};
 use crate::registry::conflict_or;
 use crate::rows::{self, insert_returning_id};
@@ -47,23 +47,6 @@ async fn ensure_organisation(conn: &mut Conn<'_>, id: OrganisationId) -> Result<
         return Err(StoreError::not_found("organisation", format!("id {id}")));
     }
     Ok(())
-}
-
-/// Reads a stored code back into its taxonomy, reporting a bad value as corruption.
-fn taxonomy<T: Taxonomy>(row: &AnyRow, column: &str, table: &'static str, id: i64) -> Result<T> {
-    T::from_code(&row.get::<String>(column)?).map_err(|e| corrupt(table, id, e))
-}
-
-fn corrupt(table: &'static str, id: i64, e: DomainError) -> StoreError {
-    StoreError::Corrupt {
-        table,
-        id,
-        reason: e.to_string(),
-    }
-}
-
-fn period(row: &AnyRow, from: &str, to: &str, table: &'static str, id: i64) -> Result<Period> {
-    Period::new(row.get(from)?, row.get(to)?).map_err(|e| corrupt(table, id, e))
 }
 
 impl ClusterStore {
@@ -340,39 +323,14 @@ impl ClusterStore {
         let rows = pooled
             .conn()
             .fetch_all(
-                "SELECT p.id, p.organisation_id, p.person_id, p.role, p.dedication, p.new_product_service_process, \
-                 p.new_knowledge_collaboration, p.new_competences, p.referral_received, p.registered_on \
-                 FROM participations p JOIN activities a ON a.id = p.activity_id \
-                 WHERE p.activity_id = $1 AND a.cluster_id = $2 ORDER BY p.id",
+                &format!(
+                    "SELECT {PARTICIPATION_COLUMNS} FROM participations p JOIN activities a ON a.id = p.activity_id \
+                     WHERE p.activity_id = $1 AND a.cluster_id = $2 ORDER BY p.id"
+                ),
                 params![activity.0, self.cluster.0],
             )
             .await?;
-        rows.iter()
-            .map(|row| {
-                let id: i64 = row.get("id")?;
-                let dedication = row
-                    .get::<Option<String>>("dedication")?
-                    .map(|d| Taxonomy::from_code(&d).map_err(|e| corrupt("participations", id, e)))
-                    .transpose()?;
-                Ok((
-                    ParticipationId(id),
-                    Participation {
-                        activity,
-                        organisation: OrganisationId(row.get("organisation_id")?),
-                        person: row.get::<Option<i64>>("person_id")?.map(PersonId),
-                        role: taxonomy(row, "role", "participations", id)?,
-                        dedication,
-                        outcomes: Outcomes {
-                            new_product_service_process: row.get("new_product_service_process")?,
-                            new_knowledge_collaboration: row.get("new_knowledge_collaboration")?,
-                            new_competences: row.get("new_competences")?,
-                            referral_received: row.get("referral_received")?,
-                        },
-                        registered_on: row.get("registered_on")?,
-                    },
-                ))
-            })
-            .collect()
+        rows.iter().map(decode::participation).collect()
     }
 
     // ----- dialogue -----

@@ -87,45 +87,7 @@ pub fn render_region_report_html(report: &RegionReport, lang: Lang) -> Result<St
     );
 
     // Summary: the region beside the country.
-    let (r, c) = (&report.totals, &report.national);
-    let rows: Vec<(&str, u64, u64)> = vec![
-        ("clusters_total", r.clusters, c.clusters),
-        (
-            "presence",
-            r.clusters_with_presence,
-            c.clusters_with_presence,
-        ),
-        (
-            "own_office",
-            r.clusters_with_own_office,
-            c.clusters_with_own_office,
-        ),
-        ("co_located", r.clusters_co_located, c.clusters_co_located),
-        (
-            "with_members",
-            r.clusters_with_members,
-            c.clusters_with_members,
-        ),
-        (
-            "with_activities",
-            r.clusters_with_activities,
-            c.clusters_with_activities,
-        ),
-        (
-            "with_agreements",
-            r.clusters_with_agreements,
-            c.clusters_with_agreements,
-        ),
-        ("members", r.members.total(), c.members.total()),
-        ("fifty_plus", r.members.fifty_plus, c.members.fifty_plus),
-        ("under_fifty", r.members.under_fifty, c.members.under_fifty),
-        ("unknown_size", r.members.unknown, c.members.unknown),
-        ("memberships", r.memberships, c.memberships),
-        ("activities", r.activities, c.activities),
-        ("unique_companies", r.unique_companies, c.unique_companies),
-        ("participants", r.participants, c.participants),
-        ("agreements", r.agreements, c.agreements),
-    ];
+    let rows = report.summary_rows();
     let _ = write!(
         h,
         "<h2>{}</h2><table><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",

@@ -352,3 +352,49 @@ pub fn region_report(
             .collect(),
     })
 }
+
+impl RegionReport {
+    /// The summary lines (translation key, the region's figure, the national figure), in the
+    /// order every renderer shows them.
+    pub fn summary_rows(&self) -> [(&'static str, u64, u64); 16] {
+        let (r, c) = (&self.totals, &self.national);
+        [
+            ("clusters_total", r.clusters, c.clusters),
+            (
+                "presence",
+                r.clusters_with_presence,
+                c.clusters_with_presence,
+            ),
+            (
+                "own_office",
+                r.clusters_with_own_office,
+                c.clusters_with_own_office,
+            ),
+            ("co_located", r.clusters_co_located, c.clusters_co_located),
+            (
+                "with_members",
+                r.clusters_with_members,
+                c.clusters_with_members,
+            ),
+            (
+                "with_activities",
+                r.clusters_with_activities,
+                c.clusters_with_activities,
+            ),
+            (
+                "with_agreements",
+                r.clusters_with_agreements,
+                c.clusters_with_agreements,
+            ),
+            ("members", r.members.total(), c.members.total()),
+            ("fifty_plus", r.members.fifty_plus, c.members.fifty_plus),
+            ("under_fifty", r.members.under_fifty, c.members.under_fifty),
+            ("unknown_size", r.members.unknown, c.members.unknown),
+            ("memberships", r.memberships, c.memberships),
+            ("activities", r.activities, c.activities),
+            ("unique_companies", r.unique_companies, c.unique_companies),
+            ("participants", r.participants, c.participants),
+            ("agreements", r.agreements, c.agreements),
+        ]
+    }
+}

@@ -80,45 +80,7 @@ pub fn region_report_xlsx(report: &RegionReport, lang: Lang) -> Result<Vec<u8>, 
     sheet.write_datetime_with_format(2, 1, excel_date(report.until)?, &df)?;
     sheet.write_string(3, 0, tr("geography"))?;
     sheet.write_datetime_with_format(3, 1, excel_date(report.geography_date)?, &df)?;
-    let (r, c) = (&report.totals, &report.national);
-    let rows: [(&str, u64, u64); 16] = [
-        ("clusters_total", r.clusters, c.clusters),
-        (
-            "presence",
-            r.clusters_with_presence,
-            c.clusters_with_presence,
-        ),
-        (
-            "own_office",
-            r.clusters_with_own_office,
-            c.clusters_with_own_office,
-        ),
-        ("co_located", r.clusters_co_located, c.clusters_co_located),
-        (
-            "with_members",
-            r.clusters_with_members,
-            c.clusters_with_members,
-        ),
-        (
-            "with_activities",
-            r.clusters_with_activities,
-            c.clusters_with_activities,
-        ),
-        (
-            "with_agreements",
-            r.clusters_with_agreements,
-            c.clusters_with_agreements,
-        ),
-        ("members", r.members.total(), c.members.total()),
-        ("fifty_plus", r.members.fifty_plus, c.members.fifty_plus),
-        ("under_fifty", r.members.under_fifty, c.members.under_fifty),
-        ("unknown_size", r.members.unknown, c.members.unknown),
-        ("memberships", r.memberships, c.memberships),
-        ("activities", r.activities, c.activities),
-        ("unique_companies", r.unique_companies, c.unique_companies),
-        ("participants", r.participants, c.participants),
-        ("agreements", r.agreements, c.agreements),
-    ];
+    let rows = report.summary_rows();
     for (i, (key, a, b)) in rows.iter().enumerate() {
         let row = 4 + i as u32;
         sheet.write_string(row, 0, tr(key))?;

@@ -14,13 +14,18 @@ use klynge_domain::{
     ActivityId, Cvr, Interaction, InteractionKind, Municipality, Name, OrganisationId,
     OrganisationKind, Region, SizeClass, parse_date,
 };
-use klynge_store::{OrganisationQuery, OrganisationSort, Principal, TimelineEntry};
+use klynge_store::{OrganisationQuery, OrganisationSort, Principal};
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use utoipa::OpenApi;
 
 use crate::AppState;
+use crate::api_types::{
+    ActivityDetail, ActivityItem, ClusterFiguresItem, ClusterFiguresList, ContactItem, Created,
+    DashboardBody, Me, MemberBody, NewInteraction, OrganisationDetail, OrganisationItem, Page,
+    ParticipantItem,
+};
 use crate::auth;
-use crate::error::ApiError;
+use crate::error::{ApiError, Problem};
 use crate::forms;
 
 pub(crate) fn routes() -> Router<AppState> {
@@ -37,12 +42,50 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/api/v1/activities/{id}", get(activity))
         .route("/api/v1/member", get(member))
         .route("/api/v1/partner/clusters", get(partner_clusters))
+        .route("/api/v1/openapi.json", get(openapi_json))
+        .merge(
+            utoipa_swagger_ui::SwaggerUi::new("/api/v1/docs").config(
+                utoipa_swagger_ui::Config::from("/api/v1/openapi.json").validator_url("none"),
+            ),
+        )
         .route("/api/v1/{*rest}", get(unknown).post(unknown))
+}
+
+/// The OpenAPI 3 document, generated from the handlers' annotations and the types in
+/// `api_types`.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Klynge API",
+        description = "The JSON API of Klynge. Authenticate with a personal API token made on the account page: \
+                       `Authorization: Bearer <token>`. Every error is `application/problem+json`.",
+    ),
+    paths(me, dashboard, organisations, organisation, add_interaction, activities, activity, member, partner_clusters),
+    modifiers(&BearerToken),
+    security(("token" = [])),
+)]
+pub struct ApiDoc;
+
+struct BearerToken;
+
+impl utoipa::Modify for BearerToken {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "token",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
+    }
+}
+
+async fn openapi_json() -> Response {
+    axum::Json(ApiDoc::openapi()).into_response()
 }
 
 type ApiResult = Result<Response, ApiError>;
 
-fn ok(value: Value) -> ApiResult {
+fn ok(value: impl Serialize) -> ApiResult {
     Ok((StatusCode::OK, axum::Json(value)).into_response())
 }
 
@@ -75,39 +118,35 @@ async fn unknown() -> ApiError {
     ApiError::new(
         StatusCode::NOT_FOUND,
         "not found",
-        "no such API resource; see /api/v1/ for the list",
+        "no such API resource; see /api/v1/docs/ for the list",
     )
 }
 
+/// The signed-in account.
+#[utoipa::path(get, path = "/api/v1/me", tag = "account",
+    responses((status = 200, body = Me), (status = 401, body = Problem, content_type = "application/problem+json")))]
 async fn me(State(state): State<AppState>, headers: HeaderMap) -> ApiResult {
     let p = principal(&state, &headers).await?;
     let u = p.user();
-    ok(json!({
-        "login": u.login,
-        "display_name": u.display_name,
-        "role": u.role.code(),
-        "cluster_id": u.cluster.map(|c| c.0),
-        "organisation_id": u.organisation.map(|o| o.0),
-    }))
+    ok(Me {
+        login: u.login.clone(),
+        display_name: u.display_name.clone(),
+        role: u.role.code().to_string(),
+        cluster_id: u.cluster.map(|c| c.0),
+        organisation_id: u.organisation.map(|o| o.0),
+    })
 }
 
+/// The headline numbers of the caller's cluster (staff).
+#[utoipa::path(get, path = "/api/v1/dashboard", tag = "cluster",
+    responses((status = 200, body = DashboardBody), (status = 401, body = Problem), (status = 403, body = Problem)))]
 async fn dashboard(State(state): State<AppState>, headers: HeaderMap) -> ApiResult {
     let staff = principal(&state, &headers)
         .await?
         .staff(&state.store)
         .ok_or_else(ApiError::forbidden)?;
     let d = staff.dashboard().await?;
-    ok(json!({
-        "cluster_id": staff.cluster_id().0,
-        "members_now": d.members_now,
-        "contacts": d.contacts,
-        "activities": d.activities,
-        "published_activities": d.published_activities,
-        "participations": d.participations,
-        "participating_organisations": d.participating_organisations,
-        "interactions_last_90_days": d.interactions_last_90_days,
-        "open_follow_ups": d.open_follow_ups,
-    }))
+    ok(DashboardBody::new(staff.cluster_id().0, &d))
 }
 
 const SEARCH_PARAMS: [&str; 12] = [
@@ -204,6 +243,23 @@ fn api_query(raw: Option<&str>) -> Result<OrganisationQuery, ApiError> {
     Ok(q)
 }
 
+/// Searches the organisation registry (staff); a page at a time.
+#[utoipa::path(get, path = "/api/v1/organisations", tag = "organisations",
+    params(
+        ("name" = Option<String>, Query, description = "part of the name"),
+        ("cvr" = Option<String>, Query, description = "a CVR number (8 digits)"),
+        ("municipality" = Option<String>, Query, description = "a municipality's name or code"),
+        ("region" = Option<String>, Query, description = "a region's name or code"),
+        ("size" = Option<String>, Query, description = "micro, small, medium or large"),
+        ("industry" = Option<String>, Query, description = "the first 1 to 6 digits of an industry code"),
+        ("kind" = Option<String>, Query, description = "company, knowledge_institution, public_actor, investor, business_hub or other"),
+        ("members_only" = Option<bool>, Query, description = "only the cluster's members today"),
+        ("sort" = Option<String>, Query, description = "name, cvr, municipality or employees"),
+        ("desc" = Option<bool>, Query, description = "sort descending"),
+        ("offset" = Option<u32>, Query, description = "where the page starts (default 0)"),
+        ("limit" = Option<u32>, Query, description = "1 to 200 (default 50)"),
+    ),
+    responses((status = 200, body = Page<OrganisationItem>), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)))]
 async fn organisations(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -215,22 +271,18 @@ async fn organisations(
         .ok_or_else(ApiError::forbidden)?;
     let q = api_query(raw.as_deref())?;
     let page = staff.search_organisations(&q).await?;
-    let items: Vec<Value> = page
-        .hits
-        .iter()
-        .map(|h| {
-            json!({
-                "id": h.id.0, "name": h.name, "kind": h.kind, "cvr": h.cvr,
-                "municipality": h.municipality, "employees_min": h.employees_min,
-                "employees_max": h.employees_max, "industry_code": h.industry_code,
-                "member": h.member,
-            })
-        })
-        .collect();
-    let next_offset = page.has_more.then(|| q.offset + q.limit);
-    ok(json!({ "items": items, "offset": q.offset, "limit": q.limit, "next_offset": next_offset }))
+    ok(Page {
+        items: page.hits.iter().map(OrganisationItem::from).collect(),
+        offset: q.offset,
+        limit: q.limit,
+        next_offset: page.has_more.then(|| q.offset + q.limit),
+    })
 }
 
+/// One organisation with the caller's cluster's memberships, contacts, timeline and referrals.
+#[utoipa::path(get, path = "/api/v1/organisations/{id}", tag = "organisations",
+    params(("id" = i64, Path, description = "the organisation's id")),
+    responses((status = 200, body = OrganisationDetail), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 async fn organisation(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -242,49 +294,14 @@ async fn organisation(
         .ok_or_else(ApiError::forbidden)?;
     let id = OrganisationId(parse_id(&raw, "organisation")?);
     let p = staff.organisation(id).await?;
-    let timeline: Vec<Value> = p
-        .timeline
-        .iter()
-        .map(|e| match e {
-            TimelineEntry::Interaction {
-                id,
-                on,
-                kind,
-                subject,
-                notes,
-                follow_up_on,
-            } => json!({"type": "interaction", "id": id.0, "on": on, "kind": kind,
-                        "subject": subject, "notes": notes, "follow_up_on": follow_up_on}),
-            TimelineEntry::Participation {
-                activity,
-                on,
-                title,
-                role,
-            } => json!({"type": "participation", "activity_id": activity.0, "on": on,
-                        "title": title, "role": role}),
-        })
-        .collect();
-    ok(json!({
-        "organisation": p.record,
-        "municipality_name": p.municipality_name,
-        "memberships": p.memberships.iter().map(|m| json!({"valid_from": m.valid_from, "valid_to": m.valid_to, "fee_tier": m.fee_tier})).collect::<Vec<_>>(),
-        "contacts": p.contacts.iter().map(|c| json!({"id": c.id.0, "name": c.name, "email": c.email, "job_title": c.job_title})).collect::<Vec<_>>(),
-        "timeline": timeline,
-        "referrals": p.referrals.iter().map(|r| json!({"referred_on": r.referred_on, "target": r.target, "note": r.note})).collect::<Vec<_>>(),
-    }))
-}
-
-/// The body of `POST /api/v1/organisations/{id}/interactions`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct NewInteraction {
-    kind: String,
-    occurred_on: String,
-    subject: String,
-    #[serde(default)]
-    notes: String,
-    #[serde(default)]
-    follow_up_on: Option<String>,
+    ok(OrganisationDetail {
+        organisation: (&p.record).into(),
+        municipality_name: p.municipality_name.clone(),
+        memberships: p.memberships.iter().map(Into::into).collect(),
+        contacts: p.contacts.iter().map(ContactItem::from).collect(),
+        timeline: p.timeline.iter().map(Into::into).collect(),
+        referrals: p.referrals.iter().map(Into::into).collect(),
+    })
 }
 
 /// Parses a JSON body, naming what is wrong: syntax (400), type or unknown field (422).
@@ -314,11 +331,13 @@ fn json_body<T: for<'de> Deserialize<'de>>(
     })
 }
 
-#[derive(Serialize)]
-struct Created {
-    id: i64,
-}
-
+/// Records an interaction (dialogue) with an organisation in the caller's cluster.
+#[utoipa::path(post, path = "/api/v1/organisations/{id}/interactions", tag = "organisations",
+    params(("id" = i64, Path, description = "the organisation's id")),
+    request_body = NewInteraction,
+    responses((status = 201, body = Created), (status = 400, body = Problem), (status = 401, body = Problem),
+              (status = 403, body = Problem), (status = 404, body = Problem), (status = 413, body = Problem),
+              (status = 415, body = Problem), (status = 422, body = Problem)))]
 async fn add_interaction(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -376,6 +395,11 @@ async fn add_interaction(
     Ok((StatusCode::CREATED, axum::Json(Created { id: created.0 })).into_response())
 }
 
+/// The caller's cluster's activities, newest first.
+#[utoipa::path(get, path = "/api/v1/activities", tag = "activities",
+    params(("offset" = Option<u32>, Query, description = "where the page starts (default 0)"),
+           ("limit" = Option<u32>, Query, description = "1 to 200 (default 50)")),
+    responses((status = 200, body = Page<ActivityItem>), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)))]
 async fn activities(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -407,15 +431,18 @@ async fn activities(
     let mut rows = staff.activities(offset, limit + 1).await?;
     let has_more = rows.len() > limit as usize;
     rows.truncate(limit as usize);
-    let items: Vec<Value> = rows
-        .iter()
-        .map(|a| json!({"id": a.id.0, "title": a.title, "activity_type": a.activity_type,
-                        "starts_on": a.starts_on, "published": a.published, "participants": a.participants}))
-        .collect();
-    ok(json!({"items": items, "offset": offset, "limit": limit,
-              "next_offset": has_more.then(|| offset + limit)}))
+    ok(Page {
+        items: rows.iter().map(ActivityItem::from).collect(),
+        offset,
+        limit,
+        next_offset: has_more.then(|| offset + limit),
+    })
 }
 
+/// One activity of the caller's cluster with its participants.
+#[utoipa::path(get, path = "/api/v1/activities/{id}", tag = "activities",
+    params(("id" = i64, Path, description = "the activity's id")),
+    responses((status = 200, body = ActivityDetail), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 async fn activity(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -427,13 +454,15 @@ async fn activity(
         .ok_or_else(ApiError::forbidden)?;
     let id = ActivityId(parse_id(&raw, "activity")?);
     let (a, rows) = staff.activity(id).await?;
-    ok(json!({
-        "activity": a,
-        "participants": rows.iter().map(|r| json!({"organisation_id": r.organisation.0,
-            "organisation_name": r.organisation_name, "role": r.role, "person": r.person})).collect::<Vec<_>>(),
-    }))
+    ok(ActivityDetail {
+        activity: (&a).into(),
+        participants: rows.iter().map(ParticipantItem::from).collect(),
+    })
 }
 
+/// A member contact's own organisation and its participations.
+#[utoipa::path(get, path = "/api/v1/member", tag = "member",
+    responses((status = 200, body = MemberBody), (status = 401, body = Problem), (status = 403, body = Problem)))]
 async fn member(State(state): State<AppState>, headers: HeaderMap) -> ApiResult {
     let view = principal(&state, &headers)
         .await?
@@ -441,22 +470,22 @@ async fn member(State(state): State<AppState>, headers: HeaderMap) -> ApiResult 
         .ok_or_else(ApiError::forbidden)?;
     let org = view.organisation().await?;
     let parts = view.participations().await?;
-    ok(json!({
-        "organisation": org,
-        "participations": parts.iter().map(|p| json!({"activity_title": p.activity_title,
-            "starts_on": p.starts_on, "role": p.role})).collect::<Vec<_>>(),
-    }))
+    ok(MemberBody {
+        organisation: (&org).into(),
+        participations: parts.iter().map(Into::into).collect(),
+    })
 }
 
+/// Every cluster's aggregates (partners and the operator): counts, never rows.
+#[utoipa::path(get, path = "/api/v1/partner/clusters", tag = "partner",
+    responses((status = 200, body = ClusterFiguresList), (status = 401, body = Problem), (status = 403, body = Problem)))]
 async fn partner_clusters(State(state): State<AppState>, headers: HeaderMap) -> ApiResult {
     let view = principal(&state, &headers)
         .await?
         .partner(&state.store)
         .ok_or_else(ApiError::forbidden)?;
     let rows = view.cluster_figures().await?;
-    ok(json!({
-        "items": rows.iter().map(|c| json!({"name": c.name, "members_now": c.members_now,
-            "activities": c.activities, "participations": c.participations,
-            "participating_organisations": c.participating_organisations})).collect::<Vec<_>>(),
-    }))
+    ok(ClusterFiguresList {
+        items: rows.iter().map(ClusterFiguresItem::from).collect(),
+    })
 }

@@ -89,13 +89,15 @@ impl IntoResponse for PageError {
     }
 }
 
-/// An API failure as `application/problem+json`.
-#[derive(Debug, Serialize)]
+/// An API failure as `application/problem+json` (RFC 9457).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Problem {
+    /// Always `about:blank`.
     #[serde(rename = "type")]
     pub kind: &'static str,
     pub title: &'static str,
     pub status: u16,
+    /// What was wrong, naming the value and what was expected.
     pub detail: String,
 }
 

@@ -1,0 +1,239 @@
+//! A real browser against a real server: headless Chromium, driven over WebDriver by
+//! chromedriver, signs in, searches an organisation, opens it, adds an interaction, switches
+//! the language and signs out.
+//!
+//! Needs Debian's `chromium` and `chromium-driver` (`.ci/run` installs them). Without them the
+//! test says so and passes, except under `CI=true`, where a missing browser is a failure.
+//! `KLYNGE_CHROMEDRIVER` and `KLYNGE_CHROMIUM` override the paths.
+
+mod common;
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use common::{PASSWORD, spawn};
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+
+fn tool(env: &str, default: &str) -> Option<PathBuf> {
+    let path = std::env::var_os(env)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(default));
+    path.exists().then_some(path)
+}
+
+/// chromedriver, killed when the test ends however it ends.
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+async fn start_browser(chromedriver: PathBuf, chromium: PathBuf) -> (Driver, Client) {
+    let port = free_port();
+    let child = Command::new(chromedriver)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start chromedriver");
+    let driver = Driver(child);
+    let url = format!("http://127.0.0.1:{port}");
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({
+            "binary": chromium,
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu",
+                     "--disable-dev-shm-usage", "--window-size=1280,1000", "--lang=da"],
+        }),
+    );
+    // chromedriver needs a moment to listen.
+    let mut attempts = 0;
+    loop {
+        match ClientBuilder::new(HttpConnector::new())
+            .capabilities(caps.clone())
+            .connect(&url)
+            .await
+        {
+            Ok(client) => return (driver, client),
+            Err(_) if attempts < 50 => {
+                attempts += 1;
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            Err(e) => panic!("WebDriver session: {e}"),
+        }
+    }
+}
+
+async fn text_of(c: &Client, css: &str) -> String {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .text()
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+}
+
+async fn fill(c: &Client, css: &str, value: &str) {
+    let field = c
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"));
+    field.clear().await.unwrap_or_else(|e| panic!("{css}: {e}"));
+    field
+        .send_keys(value)
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"));
+}
+
+async fn click(c: &Client, css: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"));
+}
+
+#[tokio::test]
+async fn a_staff_member_works_through_the_browser() {
+    let ci = std::env::var("CI").is_ok_and(|v| v == "true");
+    let (Some(chromedriver), Some(chromium)) = (
+        tool("KLYNGE_CHROMEDRIVER", "/usr/bin/chromedriver"),
+        tool("KLYNGE_CHROMIUM", "/usr/bin/chromium"),
+    ) else {
+        assert!(
+            !ci,
+            "CI=true but chromium/chromedriver are missing (apt-get install chromium chromium-driver)"
+        );
+        eprintln!("skipped: chromium and chromedriver are not installed");
+        return;
+    };
+    let app = spawn().await;
+    let (_driver, c) = start_browser(chromedriver, chromium).await;
+    let result = journey(&c, &app.base).await;
+    let _ = c.close().await;
+    result.unwrap_or_else(|e| panic!("{e}"));
+}
+
+async fn journey(c: &Client, base: &str) -> Result<(), String> {
+    // Sign in (Danish by default).
+    c.goto(&format!("{base}/sign-in"))
+        .await
+        .map_err(|e| e.to_string())?;
+    assert_eq!(
+        c.find(Locator::Css("html"))
+            .await
+            .map_err(|e| e.to_string())?
+            .attr("lang")
+            .await
+            .map_err(|e| e.to_string())?
+            .as_deref(),
+        Some("da")
+    );
+    fill(c, "#login", "staff-a").await;
+    fill(c, "#password", PASSWORD).await;
+    click(c, "form[action='/sign-in'] button[type=submit]").await;
+    let url = c.current_url().await.map_err(|e| e.to_string())?;
+    assert!(url.path().starts_with("/dashboard"), "after sign-in: {url}");
+
+    // Search an organisation and open it.
+    click(c, "nav a[href='/organisations']").await;
+    fill(c, "#name", "fælles rob").await;
+    click(c, "#search-submit").await;
+    let first = c
+        .find(Locator::Css("table tbody tr td a"))
+        .await
+        .map_err(|e| format!("no search result: {e}"))?;
+    assert_eq!(
+        first.text().await.map_err(|e| e.to_string())?,
+        "Fælles Robotter ApS"
+    );
+    first.click().await.map_err(|e| e.to_string())?;
+    assert_eq!(text_of(c, "h1").await, "Fælles Robotter ApS");
+    // The own cluster's private interaction is there, the other cluster's is not.
+    let page = c.source().await.map_err(|e| e.to_string())?;
+    assert!(page.contains("SECRET-ALPHA") && !page.contains("SECRET-BETA"));
+
+    // Add an interaction; a wrong date is shown again at the field first.
+    click(c, "#add-interaction").await;
+    fill(c, "#occurred_on", "31-02-2026").await;
+    fill(c, "#subject", "Opfølgning på robotcelle").await;
+    fill(c, "#notes", "Aftalt demo <b>i januar</b>").await;
+    click(c, "#save-interaction").await;
+    let error = text_of(c, "#occurred_on-error").await;
+    assert!(!error.is_empty());
+    assert_eq!(
+        c.find(Locator::Css("#subject"))
+            .await
+            .map_err(|e| e.to_string())?
+            .prop("value")
+            .await
+            .map_err(|e| e.to_string())?
+            .as_deref(),
+        Some("Opfølgning på robotcelle"),
+        "the form keeps the input"
+    );
+    fill(c, "#occurred_on", "30-11-2026").await;
+    click(c, "#save-interaction").await;
+    assert_eq!(text_of(c, "h1").await, "Fælles Robotter ApS");
+    let timeline = text_of(c, ".timeline").await;
+    assert!(
+        timeline.contains("Opfølgning på robotcelle"),
+        "timeline: {timeline}"
+    );
+    // Markup in the notes is shown as text, never interpreted.
+    assert!(
+        timeline.contains("Aftalt demo <b>i januar</b>"),
+        "{timeline}"
+    );
+
+    // Switch to English and back the language is remembered across pages.
+    click(c, "#language-switch").await;
+    let lang = c
+        .find(Locator::Css("html"))
+        .await
+        .map_err(|e| e.to_string())?
+        .attr("lang")
+        .await
+        .map_err(|e| e.to_string())?;
+    assert_eq!(lang.as_deref(), Some("en"));
+    click(c, "nav a[href='/dashboard']").await;
+    assert_eq!(
+        c.find(Locator::Css("html"))
+            .await
+            .map_err(|e| e.to_string())?
+            .attr("lang")
+            .await
+            .map_err(|e| e.to_string())?
+            .as_deref(),
+        Some("en")
+    );
+    let sign_out = text_of(c, "#sign-out").await;
+    assert_eq!(sign_out, "Sign out");
+
+    // Sign out: back at the sign-in page, and the dashboard needs signing in again.
+    click(c, "#sign-out").await;
+    c.find(Locator::Css("#login"))
+        .await
+        .map_err(|e| format!("no sign-in form after signing out: {e}"))?;
+    c.goto(&format!("{base}/dashboard"))
+        .await
+        .map_err(|e| e.to_string())?;
+    let url = c.current_url().await.map_err(|e| e.to_string())?;
+    assert!(url.path().starts_with("/sign-in"), "after sign-out: {url}");
+    Ok(())
+}

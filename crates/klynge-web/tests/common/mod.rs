@@ -1,0 +1,106 @@
+//! The server the web tests run against: a real server on a real SQLite file with two
+//! clusters, an organisation that is a member of both with a private interaction in each, and
+//! one account per role. Each test binary uses part of it.
+#![allow(dead_code)]
+
+use chrono::NaiveDate;
+use klynge_domain::{
+    Cluster, ClusterId, FeeTier, Interaction, InteractionKind, Membership, MunicipalityCode, Name,
+    Organisation, OrganisationId, OrganisationKind, Period, Registration, Slug,
+};
+use klynge_store::{DatabaseUrl, Role, Store};
+
+pub const PASSWORD: &str = "a-long-test-password";
+
+pub struct App {
+    pub base: String,
+    pub store: Store,
+    pub org: OrganisationId,
+    _dir: tempfile::TempDir,
+}
+
+pub fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).expect("valid date")
+}
+
+pub async fn spawn() -> App {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = DatabaseUrl::Sqlite(dir.path().join("web.sqlite"));
+    let store = Store::open(&url).await.expect("open store");
+    let mut clusters = Vec::new();
+    for (slug, name) in [("alpha", "Alpha Klynge"), ("beta", "Beta Klynge")] {
+        let id = store
+            .create_cluster(&Cluster {
+                slug: Slug::parse(slug).expect("slug"),
+                name: Name::parse(name).expect("name"),
+                strength_area: Name::parse("Test").expect("name"),
+                emerging: false,
+            })
+            .await
+            .expect("cluster");
+        clusters.push(id);
+    }
+    let org = store
+        .create_organisation(&Organisation {
+            name: Name::parse("Fælles Robotter ApS").expect("name"),
+            kind: OrganisationKind::Company,
+            registration: Registration::Danish {
+                cvr: None,
+                municipality: MunicipalityCode::new(461).ok(),
+            },
+            employment: None,
+            industry: None,
+        })
+        .await
+        .expect("organisation");
+    for (c, secret) in clusters.iter().zip(["SECRET-ALPHA", "SECRET-BETA"]) {
+        let crm = store.cluster(*c).await.expect("cluster handle");
+        crm.add_membership(&Membership {
+            cluster: *c,
+            organisation: org,
+            period: Period::open(day(2024, 1, 1)),
+            fee_tier: FeeTier::ALL[0],
+        })
+        .await
+        .expect("membership");
+        crm.record_interaction(&Interaction {
+            cluster: *c,
+            organisation: org,
+            person: None,
+            kind: InteractionKind::Meeting,
+            occurred_on: day(2025, 5, 1),
+            subject: Name::parse(secret).expect("subject"),
+            notes: String::new(),
+            follow_up_on: None,
+        })
+        .await
+        .expect("interaction");
+    }
+    let users: [(&str, Role, Option<ClusterId>, Option<OrganisationId>); 6] = [
+        ("operator", Role::Operator, None, None),
+        ("admin-a", Role::ClusterAdmin, Some(clusters[0]), None),
+        ("staff-a", Role::ClusterStaff, Some(clusters[0]), None),
+        ("staff-b", Role::ClusterStaff, Some(clusters[1]), None),
+        ("member-a", Role::Member, Some(clusters[0]), Some(org)),
+        ("partner", Role::Partner, None, None),
+    ];
+    for (login, role, cluster, o) in users {
+        klynge_web::add_user(&store, login, login, PASSWORD, role, cluster, o)
+            .await
+            .expect("user");
+    }
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    let s = store.clone();
+    tokio::spawn(async move {
+        let _ = klynge_web::serve(s, listener, std::future::pending()).await;
+    });
+    App {
+        base,
+        store,
+        org,
+        _dir: dir,
+    }
+}

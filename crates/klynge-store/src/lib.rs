@@ -24,6 +24,7 @@ mod registry;
 mod rows;
 mod search;
 mod staff;
+mod staff_lists;
 mod tenant;
 
 use chrono::{DateTime, Utc};
@@ -41,6 +42,7 @@ pub use staff::{
     MembershipRow, OperatorView, OrganisationPage, ParticipantRow, PartnerView, ReferralRow,
     StaffView, TimelineEntry,
 };
+pub use staff_lists::{AgreementRow, ContactListRow, FollowUpRow, OfficeRow, ReferralListRow};
 pub use tenant::ClusterStore;
 
 use backend::{PooledConn, Tx};

@@ -278,20 +278,17 @@ impl StaffView {
         timeline.sort_by_key(|e| std::cmp::Reverse(e.on()));
         let referrals = c
             .fetch_all(
-                "SELECT r.referred_on, r.note, r.target_kind, c.name AS cluster_name, o.name AS organisation_name, r.target_programme \
-                 FROM referrals r LEFT JOIN clusters c ON c.id = r.target_cluster_id \
-                 LEFT JOIN organisations o ON o.id = r.target_organisation_id \
-                 WHERE r.cluster_id = $1 AND r.organisation_id = $2 ORDER BY r.referred_on DESC",
+                &format!(
+                    "SELECT {} {} WHERE r.cluster_id = $1 AND r.organisation_id = $2 ORDER BY r.referred_on DESC",
+                    crate::staff_lists::REFERRAL_COLUMNS,
+                    crate::staff_lists::REFERRAL_FROM
+                ),
                 params![cl, id.0],
             )
             .await?
             .iter()
             .map(|r| {
-                let target = r
-                    .get::<Option<String>>("cluster_name")?
-                    .or(r.get::<Option<String>>("organisation_name")?)
-                    .or(r.get::<Option<String>>("target_programme")?)
-                    .unwrap_or_default();
+                let target = crate::staff_lists::referral_target(r)?;
                 Ok(ReferralRow {
                     referred_on: r.get("referred_on")?,
                     target,

@@ -252,7 +252,7 @@ fn api_query(raw: Option<&str>) -> Result<OrganisationQuery, ApiError> {
         ("region" = Option<String>, Query, description = "a region's name or code"),
         ("size" = Option<String>, Query, description = "micro, small, medium or large"),
         ("industry" = Option<String>, Query, description = "the first 1 to 6 digits of an industry code"),
-        ("kind" = Option<String>, Query, description = "company, knowledge_institution, public_actor, investor, business_hub or other"),
+        ("kind" = Option<String>, Query, description = "company, knowledge_institution, public_authority, municipality, region, business_hub, cluster_organisation, investor, industry_association or other"),
         ("members_only" = Option<bool>, Query, description = "only the cluster's members today"),
         ("sort" = Option<String>, Query, description = "name, cvr, municipality or employees"),
         ("desc" = Option<bool>, Query, description = "sort descending"),

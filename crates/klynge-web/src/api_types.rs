@@ -66,7 +66,8 @@ pub struct Page<T: ToSchema> {
 pub struct OrganisationItem {
     pub id: i64,
     pub name: String,
-    /// company, knowledge_institution, public_actor, investor, business_hub or other.
+    /// The organisation kind code: company, knowledge_institution, public_authority, municipality,
+    /// region, business_hub, cluster_organisation, investor, industry_association or other.
     pub kind: String,
     pub cvr: Option<i64>,
     /// The municipality's name.

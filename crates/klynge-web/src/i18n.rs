@@ -79,6 +79,11 @@ impl Tr {
     }
 
     /// The message with one named argument.
+    /// The label of a taxonomy code: the message `{prefix}-{code}` (e.g. `office-own`).
+    pub fn label(&self, prefix: &str, code: &str) -> String {
+        self.get(&format!("{prefix}-{code}"))
+    }
+
     pub fn with(&self, key: &str, name: &str, value: &str) -> String {
         let mut args: HashMap<Cow<'static, str>, FluentValue<'_>> = HashMap::new();
         args.insert(

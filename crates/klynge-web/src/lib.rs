@@ -15,6 +15,7 @@ pub mod api;
 mod api_types;
 mod auth;
 mod context;
+mod crm_pages;
 mod error;
 mod forms;
 mod i18n;
@@ -77,8 +78,24 @@ pub fn router_with(state: AppState) -> Router {
             "/organisations/{id}/interactions/new",
             get(pages::interaction_form).post(pages::add_interaction),
         )
+        .route(
+            "/organisations/{id}/contacts/new",
+            get(crm_pages::contact_form).post(crm_pages::add_contact),
+        )
+        .route(
+            "/organisations/{id}/referrals/new",
+            get(crm_pages::referral_form).post(crm_pages::add_referral),
+        )
+        .route("/contacts", get(crm_pages::contacts))
+        .route("/follow-ups", get(crm_pages::follow_ups))
+        .route("/referrals", get(crm_pages::referrals))
+        .route("/presence", get(crm_pages::presence))
         .route("/activities", get(pages::activities))
-        .route("/activities/{id}", get(pages::activity))
+        .route("/activities/{id}", get(crm_pages::activity))
+        .route(
+            "/activities/{id}/participants",
+            post(crm_pages::add_participant),
+        )
         .route("/member", get(pages::member))
         .route("/partner", get(pages::partner))
         .route("/admin/users", get(pages::users))

@@ -11,12 +11,12 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use chrono::{Duration, NaiveDate};
 use klynge_domain::{
-    ActivityId, Cvr, Interaction, InteractionKind, Municipality, Name, OrganisationId, Region,
-    SizeClass, parse_date,
+    Cvr, Interaction, InteractionKind, Municipality, Name, OrganisationId, Region, SizeClass,
+    parse_date,
 };
 use klynge_store::{
     ActivityRow, ClusterFigures, Dashboard, MemberParticipation, MembershipRow, OrganisationHit,
-    OrganisationPage, OrganisationQuery, OrganisationSort, ParticipantRow, Role, TimelineEntry,
+    OrganisationPage, OrganisationQuery, OrganisationSort, Role, TimelineEntry,
 };
 
 use crate::auth;
@@ -29,7 +29,7 @@ use crate::i18n::{Lang, Tr};
 pub const MAX_FAILED_SIGN_INS: i64 = 5;
 pub const THROTTLE_MINUTES: i64 = 15;
 const SESSION_HOURS: i64 = 12;
-const PAGE_SIZE: u32 = 25;
+pub(crate) const PAGE_SIZE: u32 = 25;
 
 /// The frame around every page: language, user, navigation, form token.
 pub struct Chrome {
@@ -57,7 +57,11 @@ fn links_for(role: Option<Role>) -> Vec<(String, &'static str)> {
         Some(Role::ClusterAdmin | Role::ClusterStaff) => &[
             ("/dashboard", "nav-dashboard"),
             ("/organisations", "nav-organisations"),
+            ("/contacts", "nav-contacts"),
+            ("/follow-ups", "nav-follow-ups"),
             ("/activities", "nav-activities"),
+            ("/referrals", "nav-referrals"),
+            ("/presence", "nav-presence"),
             ("/account", "nav-account"),
             ("/api/v1/docs/", "nav-api"),
         ],
@@ -92,14 +96,14 @@ impl Ctx {
     }
 }
 
-fn render(ctx: &Ctx, status: StatusCode, page: impl Template) -> Response {
+pub(crate) fn render(ctx: &Ctx, status: StatusCode, page: impl Template) -> Response {
     match page.render() {
         Ok(html) => ctx.finish((status, Html(html))),
         Err(e) => PageError::Internal(format!("template failed: {e}"), ctx.lang).into_response(),
     }
 }
 
-fn see_other(location: &str) -> Response {
+pub(crate) fn see_other(location: &str) -> Response {
     (
         StatusCode::SEE_OTHER,
         [(
@@ -110,11 +114,37 @@ fn see_other(location: &str) -> Response {
         .into_response()
 }
 
-fn parse_id(raw: &str, lang: Lang) -> Result<i64, PageError> {
+pub(crate) fn parse_id(raw: &str, lang: Lang) -> Result<i64, PageError> {
     raw.parse::<i64>()
         .ok()
         .filter(|n| *n > 0)
         .ok_or(PageError::NotFound(lang))
+}
+
+/// The page number of a list (`page=N`, from 1); anything else is the first page.
+pub(crate) fn page_param(fields: &forms::Fields) -> u32 {
+    forms::text(fields, "page")
+        .parse::<u32>()
+        .ok()
+        .filter(|p| *p >= 1 && *p <= 100_000)
+        .unwrap_or(1)
+}
+
+/// The previous/next links under a list (`pager.html`).
+pub struct Pager {
+    pub label: String,
+    pub prev: Option<String>,
+    pub next: Option<String>,
+}
+
+impl Pager {
+    pub fn new(page: u32, has_more: bool, link: impl Fn(u32) -> String) -> Pager {
+        Pager {
+            label: page.to_string(),
+            prev: (page > 1).then(|| link(page - 1)),
+            next: has_more.then(|| link(page + 1)),
+        }
+    }
 }
 
 // ----- start, language, health -----
@@ -518,9 +548,7 @@ struct OrganisationsPage {
     regions: Vec<(String, String)>,
     sizes: Vec<(String, String)>,
     sorts: Vec<(String, String)>,
-    page_label: String,
-    prev_link: Option<String>,
-    next_link: Option<String>,
+    pager: Pager,
 }
 
 fn search_link(f: &SearchForm, page: u32) -> String {
@@ -575,8 +603,7 @@ pub async fn organisations(ctx: Ctx, RawQuery(raw): RawQuery) -> Result<Response
         .iter()
         .map(|s| (s.code().to_string(), t.get(&format!("sort-{}", s.code()))))
         .collect();
-    let prev_link = (f.page > 1).then(|| search_link(&f, f.page - 1));
-    let next_link = has_more.then(|| search_link(&f, f.page + 1));
+    let pager = Pager::new(f.page, has_more, |p| search_link(&f, p));
     let status = if f.errors.is_empty() {
         StatusCode::OK
     } else {
@@ -587,14 +614,12 @@ pub async fn organisations(ctx: Ctx, RawQuery(raw): RawQuery) -> Result<Response
         status,
         OrganisationsPage {
             chrome: ctx.chrome("/organisations"),
-            page_label: f.page.to_string(),
+            pager,
             f,
             hits,
             regions,
             sizes,
             sorts,
-            prev_link,
-            next_link,
         },
     ))
 }
@@ -866,19 +891,13 @@ pub async fn add_interaction(
 struct ActivitiesPage {
     chrome: Chrome,
     rows: Vec<ActivityRow>,
-    page_label: String,
-    prev_link: Option<String>,
-    next_link: Option<String>,
+    pager: Pager,
 }
 
 pub async fn activities(ctx: Ctx, RawQuery(raw): RawQuery) -> Result<Response, PageError> {
     let staff = ctx.staff()?;
     let fields = forms::from_query(raw.as_deref());
-    let page = forms::text(&fields, "page")
-        .parse::<u32>()
-        .ok()
-        .filter(|p| *p >= 1 && *p <= 100_000)
-        .unwrap_or(1);
+    let page = page_param(&fields);
     let mut rows = staff
         .activities((page - 1) * PAGE_SIZE, PAGE_SIZE + 1)
         .await
@@ -891,44 +910,10 @@ pub async fn activities(ctx: Ctx, RawQuery(raw): RawQuery) -> Result<Response, P
         ActivitiesPage {
             chrome: ctx.chrome("/activities"),
             rows,
-            page_label: page.to_string(),
-            prev_link: (page > 1).then(|| format!("/activities?page={}", page - 1)),
-            next_link: has_more.then(|| format!("/activities?page={}", page + 1)),
+            pager: Pager::new(page, has_more, |p| format!("/activities?page={p}")),
         },
     ))
 }
-
-#[derive(Template)]
-#[template(path = "activity.html")]
-struct ActivityPage {
-    chrome: Chrome,
-    title: String,
-    starts: String,
-    activity_type: String,
-    rows: Vec<ParticipantRow>,
-}
-
-pub async fn activity(ctx: Ctx, Path(raw): Path<String>) -> Result<Response, PageError> {
-    let staff = ctx.staff()?;
-    let id = ActivityId(parse_id(&raw, ctx.lang)?);
-    let (a, rows) = staff
-        .activity(id)
-        .await
-        .map_err(|e| PageError::store(e, ctx.lang))?;
-    Ok(render(
-        &ctx,
-        StatusCode::OK,
-        ActivityPage {
-            chrome: ctx.chrome("/activities"),
-            title: a.title.as_str().to_string(),
-            starts: ctx.tr().date(&a.period.from()),
-            activity_type: a.activity_type.code().to_string(),
-            rows,
-        },
-    ))
-}
-
-// ----- member, partner, operator -----
 
 #[derive(Template)]
 #[template(path = "member.html")]

@@ -5,8 +5,10 @@
 
 use chrono::NaiveDate;
 use klynge_domain::{
-    Cluster, ClusterId, FeeTier, Interaction, InteractionKind, Membership, MunicipalityCode, Name,
-    Organisation, OrganisationId, OrganisationKind, Period, Registration, Slug,
+    Activity, ActivityFormat, ActivityId, ActivityType, Agreement, Cluster, ClusterId, Cvr, Email,
+    FeeTier, FundingStream, Interaction, InteractionKind, Membership, MunicipalityCode, Name,
+    Office, OfficeKind, Organisation, OrganisationId, OrganisationKind, Period, Person, Referral,
+    ReferralTarget, Registration, Slug,
 };
 use klynge_store::{DatabaseUrl, Role, Store};
 
@@ -16,6 +18,10 @@ pub struct App {
     pub base: String,
     pub store: Store,
     pub org: OrganisationId,
+    /// A company with a CVR number that takes part in nothing yet.
+    pub other_org: OrganisationId,
+    /// One activity per cluster (alpha, beta), unpublished.
+    pub activities: Vec<ActivityId>,
     _dir: tempfile::TempDir,
 }
 
@@ -53,8 +59,104 @@ pub async fn spawn() -> App {
         })
         .await
         .expect("organisation");
+    let other_org = store
+        .create_organisation(&Organisation {
+            name: Name::parse("Nordlys Sensorer A/S").expect("name"),
+            kind: OrganisationKind::Company,
+            registration: Registration::Danish {
+                cvr: Cvr::parse("13585628").ok(),
+                municipality: MunicipalityCode::new(851).ok(),
+            },
+            employment: None,
+            industry: None,
+        })
+        .await
+        .expect("organisation");
+    let municipality = store
+        .create_organisation(&Organisation {
+            name: Name::parse("Aalborg Kommune").expect("name"),
+            kind: OrganisationKind::Municipality,
+            registration: Registration::Danish {
+                cvr: None,
+                municipality: MunicipalityCode::new(851).ok(),
+            },
+            employment: None,
+            industry: None,
+        })
+        .await
+        .expect("organisation");
+    let mut activities = Vec::new();
     for (c, secret) in clusters.iter().zip(["SECRET-ALPHA", "SECRET-BETA"]) {
         let crm = store.cluster(*c).await.expect("cluster handle");
+        let slug = secret.to_lowercase();
+        crm.add_person(&Person {
+            cluster: *c,
+            organisation: org,
+            name: Name::parse(&format!("Kontakt {secret}")).expect("name"),
+            email: Email::parse(&format!("{slug}@example.dk")).ok(),
+            phone: None,
+            job_title: None,
+            consent_given_on: None,
+        })
+        .await
+        .expect("contact");
+        crm.record_interaction(&Interaction {
+            cluster: *c,
+            organisation: org,
+            person: None,
+            kind: InteractionKind::Call,
+            occurred_on: chrono::Utc::now().date_naive(),
+            subject: Name::parse(&format!("Ring igen {secret}")).expect("subject"),
+            notes: String::new(),
+            follow_up_on: chrono::Utc::now()
+                .date_naive()
+                .checked_add_days(chrono::Days::new(7)),
+        })
+        .await
+        .expect("follow-up");
+        crm.add_referral(&Referral {
+            cluster: *c,
+            organisation: org,
+            target: ReferralTarget::FundingProgramme {
+                programme: Name::parse(&format!("Program {secret}")).expect("name"),
+            },
+            referred_on: day(2025, 6, 1),
+            note: String::new(),
+        })
+        .await
+        .expect("referral");
+        crm.add_office(&Office {
+            cluster: *c,
+            municipality: MunicipalityCode::new(851).expect("Aalborg"),
+            kind: OfficeKind::Own,
+            period: Period::open(day(2024, 1, 1)),
+        })
+        .await
+        .expect("office");
+        crm.add_agreement(&Agreement {
+            cluster: *c,
+            partner: municipality,
+            title: Name::parse(&format!("Aftale {secret}")).expect("title"),
+            period: Period::open(day(2025, 1, 1)),
+        })
+        .await
+        .expect("agreement");
+        activities.push(
+            crm.add_activity(&Activity {
+                cluster: *c,
+                title: Name::parse(&format!("Temadag {secret}")).expect("title"),
+                activity_type: ActivityType::ALL[0],
+                funding_stream: FundingStream::ALL[0],
+                format: ActivityFormat::ALL[0],
+                municipality: None,
+                period: Period::open(day(2026, 3, 1)),
+                published: false,
+                themes: Vec::new(),
+                co_organisers: Vec::new(),
+            })
+            .await
+            .expect("activity"),
+        );
         crm.add_membership(&Membership {
             cluster: *c,
             organisation: org,
@@ -101,6 +203,8 @@ pub async fn spawn() -> App {
         base,
         store,
         org,
+        other_org,
+        activities,
         _dir: dir,
     }
 }

@@ -42,6 +42,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/api/v1/activities/{id}", get(activity))
         .route("/api/v1/member", get(member))
         .route("/api/v1/partner/clusters", get(partner_clusters))
+        .merge(crate::api_crm::routes())
         .route("/api/v1/openapi.json", get(openapi_json))
         .merge(
             utoipa_swagger_ui::SwaggerUi::new("/api/v1/docs").config(
@@ -60,7 +61,9 @@ pub(crate) fn routes() -> Router<AppState> {
         description = "The JSON API of Klynge. Authenticate with a personal API token made on the account page: \
                        `Authorization: Bearer <token>`. Every error is `application/problem+json`.",
     ),
-    paths(me, dashboard, organisations, organisation, add_interaction, activities, activity, member, partner_clusters),
+    paths(me, dashboard, organisations, organisation, add_interaction, activities, activity, member, partner_clusters,
+          crate::api_crm::contacts, crate::api_crm::add_contact, crate::api_crm::follow_ups, crate::api_crm::referrals,
+          crate::api_crm::offices, crate::api_crm::agreements, crate::api_crm::add_participant),
     modifiers(&BearerToken),
     security(("token" = [])),
 )]
@@ -83,13 +86,16 @@ async fn openapi_json() -> Response {
     axum::Json(ApiDoc::openapi()).into_response()
 }
 
-type ApiResult = Result<Response, ApiError>;
+pub(crate) type ApiResult = Result<Response, ApiError>;
 
-fn ok(value: impl Serialize) -> ApiResult {
+pub(crate) fn ok(value: impl Serialize) -> ApiResult {
     Ok((StatusCode::OK, axum::Json(value)).into_response())
 }
 
-async fn principal(state: &AppState, headers: &HeaderMap) -> Result<Principal, ApiError> {
+pub(crate) async fn principal(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Principal, ApiError> {
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -104,7 +110,56 @@ async fn principal(state: &AppState, headers: &HeaderMap) -> Result<Principal, A
         .ok_or_else(ApiError::unauthorized)
 }
 
-fn parse_id(raw: &str, what: &str) -> Result<i64, ApiError> {
+/// The staff view of the token's user, or 401/403.
+pub(crate) async fn staff_of(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<klynge_store::StaffView, ApiError> {
+    principal(state, headers)
+        .await?
+        .staff(&state.store)
+        .ok_or_else(ApiError::forbidden)
+}
+
+/// `offset` and `limit` of a list (default 0 and 50, at most 200), refusing any query
+/// parameter not in `others`.
+pub(crate) fn paging(fields: &forms::Fields, others: &[&str]) -> Result<(u32, u32), ApiError> {
+    if let Some(k) = fields
+        .keys()
+        .find(|k| !["offset", "limit"].contains(&k.as_str()) && !others.contains(&k.as_str()))
+    {
+        let mut expected = vec!["offset", "limit"];
+        expected.extend_from_slice(others);
+        return Err(ApiError::bad_request(format!(
+            "unknown query parameter {k:?}: expected {}",
+            expected.join(", ")
+        )));
+    }
+    let num = |k: &str, default: u32, max: u32| -> Result<u32, ApiError> {
+        match fields.get(k) {
+            None => Ok(default),
+            Some(v) => v.parse::<u32>().ok().filter(|n| *n <= max).ok_or_else(|| {
+                ApiError::bad_request(format!("invalid {k} {v:?}: expected 0 to {max}"))
+            }),
+        }
+    };
+    Ok((num("offset", 0, 10_000_000)?, num("limit", 50, 200)?.max(1)))
+}
+
+/// The request body, or 413 naming the limit.
+pub(crate) fn body_within_limit(
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<Bytes, ApiError> {
+    body.map_err(|e| {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body too large",
+            format!("{e}: expected at most {} bytes", crate::MAX_BODY_BYTES),
+        )
+    })
+}
+
+pub(crate) fn parse_id(raw: &str, what: &str) -> Result<i64, ApiError> {
     raw.parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(|| {
         ApiError::new(
             StatusCode::NOT_FOUND,
@@ -141,10 +196,7 @@ async fn me(State(state): State<AppState>, headers: HeaderMap) -> ApiResult {
 #[utoipa::path(get, path = "/api/v1/dashboard", tag = "cluster",
     responses((status = 200, body = DashboardBody), (status = 401, body = Problem), (status = 403, body = Problem)))]
 async fn dashboard(State(state): State<AppState>, headers: HeaderMap) -> ApiResult {
-    let staff = principal(&state, &headers)
-        .await?
-        .staff(&state.store)
-        .ok_or_else(ApiError::forbidden)?;
+    let staff = staff_of(&state, &headers).await?;
     let d = staff.dashboard().await?;
     ok(DashboardBody::new(staff.cluster_id().0, &d))
 }
@@ -265,10 +317,7 @@ async fn organisations(
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> ApiResult {
-    let staff = principal(&state, &headers)
-        .await?
-        .staff(&state.store)
-        .ok_or_else(ApiError::forbidden)?;
+    let staff = staff_of(&state, &headers).await?;
     let q = api_query(raw.as_deref())?;
     let page = staff.search_organisations(&q).await?;
     ok(Page {
@@ -288,10 +337,7 @@ async fn organisation(
     headers: HeaderMap,
     Path(raw): Path<String>,
 ) -> ApiResult {
-    let staff = principal(&state, &headers)
-        .await?
-        .staff(&state.store)
-        .ok_or_else(ApiError::forbidden)?;
+    let staff = staff_of(&state, &headers).await?;
     let id = OrganisationId(parse_id(&raw, "organisation")?);
     let p = staff.organisation(id).await?;
     ok(OrganisationDetail {
@@ -305,7 +351,7 @@ async fn organisation(
 }
 
 /// Parses a JSON body, naming what is wrong: syntax (400), type or unknown field (422).
-fn json_body<T: for<'de> Deserialize<'de>>(
+pub(crate) fn json_body<T: for<'de> Deserialize<'de>>(
     headers: &HeaderMap,
     body: &Bytes,
 ) -> Result<T, ApiError> {
@@ -344,17 +390,8 @@ async fn add_interaction(
     Path(raw): Path<String>,
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> ApiResult {
-    let staff = principal(&state, &headers)
-        .await?
-        .staff(&state.store)
-        .ok_or_else(ApiError::forbidden)?;
-    let body = body.map_err(|e| {
-        ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "body too large",
-            format!("{e}: expected at most {} bytes", crate::MAX_BODY_BYTES),
-        )
-    })?;
+    let staff = staff_of(&state, &headers).await?;
+    let body = body_within_limit(body)?;
     let id = OrganisationId(parse_id(&raw, "organisation")?);
     let input: NewInteraction = json_body(&headers, &body)?;
     let kind = InteractionKind::from_code(&input.kind)
@@ -405,29 +442,8 @@ async fn activities(
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> ApiResult {
-    let staff = principal(&state, &headers)
-        .await?
-        .staff(&state.store)
-        .ok_or_else(ApiError::forbidden)?;
-    let fields = forms::from_query(raw.as_deref());
-    if let Some(k) = fields
-        .keys()
-        .find(|k| !["offset", "limit"].contains(&k.as_str()))
-    {
-        return Err(ApiError::bad_request(format!(
-            "unknown query parameter {k:?}: expected offset or limit"
-        )));
-    }
-    let num = |k: &str, default: u32, max: u32| -> Result<u32, ApiError> {
-        match fields.get(k) {
-            None => Ok(default),
-            Some(v) => v.parse::<u32>().ok().filter(|n| *n <= max).ok_or_else(|| {
-                ApiError::bad_request(format!("invalid {k} {v:?}: expected 0 to {max}"))
-            }),
-        }
-    };
-    let offset = num("offset", 0, 10_000_000)?;
-    let limit = num("limit", 50, 200)?.max(1);
+    let staff = staff_of(&state, &headers).await?;
+    let (offset, limit) = paging(&forms::from_query(raw.as_deref()), &[])?;
     let mut rows = staff.activities(offset, limit + 1).await?;
     let has_more = rows.len() > limit as usize;
     rows.truncate(limit as usize);
@@ -448,10 +464,7 @@ async fn activity(
     headers: HeaderMap,
     Path(raw): Path<String>,
 ) -> ApiResult {
-    let staff = principal(&state, &headers)
-        .await?
-        .staff(&state.store)
-        .ok_or_else(ApiError::forbidden)?;
+    let staff = staff_of(&state, &headers).await?;
     let id = ActivityId(parse_id(&raw, "activity")?);
     let (a, rows) = staff.activity(id).await?;
     ok(ActivityDetail {

@@ -5,8 +5,9 @@
 use chrono::NaiveDate;
 use klynge_domain::{Activity, OrganisationRecord, Registration};
 use klynge_store::{
-    ActivityRow, ClusterFigures, ContactRow, Dashboard, MemberParticipation, MembershipRow,
-    OrganisationHit, ParticipantRow, ReferralRow, TimelineEntry,
+    ActivityRow, AgreementRow, ClusterFigures, ContactListRow, ContactRow, Dashboard, FollowUpRow,
+    MemberParticipation, MembershipRow, OfficeRow, OrganisationHit, ParticipantRow,
+    ReferralListRow, ReferralRow, TimelineEntry,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -408,4 +409,160 @@ impl From<&ClusterFigures> for ClusterFiguresItem {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ClusterFiguresList {
     pub items: Vec<ClusterFiguresItem>,
+}
+
+/// A contact person of the caller's cluster.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ContactListItem {
+    pub id: i64,
+    pub name: String,
+    pub email: Option<String>,
+    pub job_title: Option<String>,
+    pub organisation_id: i64,
+    pub organisation_name: String,
+}
+
+impl From<&ContactListRow> for ContactListItem {
+    fn from(c: &ContactListRow) -> Self {
+        ContactListItem {
+            id: c.id.0,
+            name: c.name.clone(),
+            email: c.email.clone(),
+            job_title: c.job_title.clone(),
+            organisation_id: c.organisation.0,
+            organisation_name: c.organisation_name.clone(),
+        }
+    }
+}
+
+/// The body of `POST /api/v1/organisations/{id}/contacts`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewContact {
+    /// 1 to 200 characters.
+    pub name: String,
+    /// Unique among the cluster's contacts.
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub job_title: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+    /// The day the person consented to being kept (GDPR), if consent is the basis.
+    #[serde(default)]
+    pub consent_given_on: Option<String>,
+}
+
+/// An interaction with a follow-up date.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FollowUpItem {
+    pub interaction_id: i64,
+    pub follow_up_on: NaiveDate,
+    pub subject: String,
+    pub organisation_id: i64,
+    pub organisation_name: String,
+    pub overdue: bool,
+}
+
+impl From<&FollowUpRow> for FollowUpItem {
+    fn from(f: &FollowUpRow) -> Self {
+        FollowUpItem {
+            interaction_id: f.interaction.0,
+            follow_up_on: f.follow_up_on,
+            subject: f.subject.clone(),
+            organisation_id: f.organisation.0,
+            organisation_name: f.organisation_name.clone(),
+            overdue: f.overdue,
+        }
+    }
+}
+
+/// A referral made by the caller's cluster.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReferralListItem {
+    pub referred_on: NaiveDate,
+    pub organisation_id: i64,
+    pub organisation_name: String,
+    /// cluster, business_hub or funding_programme.
+    pub target_kind: String,
+    pub target: String,
+    pub note: String,
+}
+
+impl From<&ReferralListRow> for ReferralListItem {
+    fn from(r: &ReferralListRow) -> Self {
+        ReferralListItem {
+            referred_on: r.referred_on,
+            organisation_id: r.organisation.0,
+            organisation_name: r.organisation_name.clone(),
+            target_kind: r.target_kind.clone(),
+            target: r.target.clone(),
+            note: r.note.clone(),
+        }
+    }
+}
+
+/// An office of the caller's cluster.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OfficeItem {
+    pub municipality_code: u16,
+    /// own or co_located_business_hub.
+    pub kind: String,
+    pub valid_from: NaiveDate,
+    pub valid_to: Option<NaiveDate>,
+}
+
+impl From<&OfficeRow> for OfficeItem {
+    fn from(o: &OfficeRow) -> Self {
+        OfficeItem {
+            municipality_code: o.municipality_code,
+            kind: o.kind.clone(),
+            valid_from: o.valid_from,
+            valid_to: o.valid_to,
+        }
+    }
+}
+
+/// A cooperation agreement of the caller's cluster.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AgreementItem {
+    pub title: String,
+    pub partner_id: i64,
+    pub partner_name: String,
+    pub partner_municipality_code: Option<u16>,
+    pub valid_from: NaiveDate,
+    pub valid_to: Option<NaiveDate>,
+}
+
+impl From<&AgreementRow> for AgreementItem {
+    fn from(a: &AgreementRow) -> Self {
+        AgreementItem {
+            title: a.title.clone(),
+            partner_id: a.partner.0,
+            partner_name: a.partner_name.clone(),
+            partner_municipality_code: a.partner_municipality,
+            valid_from: a.valid_from,
+            valid_to: a.valid_to,
+        }
+    }
+}
+
+/// A whole list (no paging: these lists are short).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct List<T: ToSchema> {
+    pub items: Vec<T>,
+}
+
+/// The body of `POST /api/v1/activities/{id}/participants`: the organisation by id or by
+/// CVR number (one of the two).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewParticipant {
+    #[serde(default)]
+    pub organisation_id: Option<i64>,
+    #[serde(default)]
+    pub cvr: Option<String>,
+    /// participant (default), speaker, co_organiser, project_partner or project_lead.
+    #[serde(default)]
+    pub role: Option<String>,
 }

@@ -77,7 +77,7 @@ pub struct ContactForm {
 const MAX_SHORT_TEXT: usize = 200;
 
 impl ContactForm {
-    fn from_fields(fields: &forms::Fields) -> Self {
+    pub(crate) fn from_fields(fields: &forms::Fields) -> Self {
         ContactForm {
             name: forms::text(fields, "name"),
             email: forms::text(fields, "email"),
@@ -88,7 +88,7 @@ impl ContactForm {
         }
     }
 
-    fn validate(
+    pub(crate) fn validate(
         &mut self,
         t: &Tr,
         cluster: ClusterId,
@@ -640,62 +640,93 @@ pub async fn add_participant(
         role: forms::text(&fields, "role"),
         ..ParticipantForm::default()
     };
-    let role = ParticipantRole::from_code(&f.role).ok();
-    if role.is_none() {
-        f.errors.insert("role", t.get("field-choose-one"));
-    }
     let chosen = forms::text(&fields, "organisation_id");
+    let (organisation, role) = participant_of(
+        &ctx.state.store,
+        &t,
+        &chosen,
+        &f.cvr,
+        &f.role,
+        &mut f.errors,
+    )
+    .await
+    .map_err(|e| PageError::store(e, ctx.lang))?;
+    if let (Some(organisation), Some(role)) = (organisation, role) {
+        let added = add_new_participant(&staff, id, organisation, role)
+            .await
+            .map_err(|e| PageError::store(e, ctx.lang))?;
+        if added.is_some() {
+            return Ok(see_other(&format!("/activities/{}#participants", id.0)));
+        }
+        f.errors.insert("cvr", t.get("field-already-participant"));
+    }
+    activity_page(&ctx, &staff, id, f, StatusCode::UNPROCESSABLE_ENTITY).await
+}
+
+/// Resolves who is to take part, and as what: an organisation id (`chosen`, from a name
+/// search) or else a CVR number looked up in the registry, and a role code. Problems go into
+/// `errors` at the `cvr` and `role` fields.
+pub(crate) async fn participant_of(
+    store: &klynge_store::Store,
+    t: &Tr,
+    chosen: &str,
+    cvr: &str,
+    role: &str,
+    errors: &mut HashMap<&'static str, String>,
+) -> Result<(Option<OrganisationId>, Option<ParticipantRole>), StoreError> {
+    let role = ParticipantRole::from_code(role).ok();
+    if role.is_none() {
+        errors.insert("role", t.get("field-choose-one"));
+    }
     let organisation = if !chosen.is_empty() {
         match chosen.parse::<i64>() {
             Ok(o) if o > 0 => Some(OrganisationId(o)),
             _ => {
-                f.errors.insert("cvr", t.get("field-choose-one"));
+                errors.insert("cvr", t.get("field-choose-one"));
                 None
             }
         }
-    } else if f.cvr.is_empty() {
-        f.errors.insert("cvr", t.get("field-required"));
+    } else if cvr.is_empty() {
+        errors.insert("cvr", t.get("field-required"));
         None
     } else {
-        match Cvr::parse(&f.cvr) {
+        match Cvr::parse(cvr) {
             Err(_) => {
-                f.errors
-                    .insert("cvr", t.with("field-cvr-invalid", "value", &f.cvr));
+                errors.insert("cvr", t.with("field-cvr-invalid", "value", cvr));
                 None
             }
-            Ok(cvr) => match ctx.state.store.organisation_by_cvr(cvr).await {
-                Ok(Some(o)) => Some(o.id),
-                Ok(None) => {
-                    f.errors
-                        .insert("cvr", t.with("field-cvr-unknown", "value", &f.cvr));
+            Ok(number) => match store.organisation_by_cvr(number).await? {
+                Some(o) => Some(o.id),
+                None => {
+                    errors.insert("cvr", t.with("field-cvr-unknown", "value", cvr));
                     None
                 }
-                Err(e) => return Err(PageError::store(e, ctx.lang)),
             },
         }
     };
-    if let (Some(organisation), Some(role)) = (organisation, role) {
-        let already = staff
-            .takes_part(id, organisation)
-            .await
-            .map_err(|e| PageError::store(e, ctx.lang))?;
-        if already {
-            f.errors.insert("cvr", t.get("field-already-participant"));
-        } else {
-            staff
-                .add_participant(&Participation {
-                    activity: id,
-                    organisation,
-                    person: None,
-                    role,
-                    dedication: None,
-                    outcomes: Outcomes::default(),
-                    registered_on: today(),
-                })
-                .await
-                .map_err(|e| PageError::store(e, ctx.lang))?;
-            return Ok(see_other(&format!("/activities/{}#participants", id.0)));
-        }
+    Ok((organisation, role))
+}
+
+/// Adds the participant unless it already takes part; `false` when it did.
+pub(crate) async fn add_new_participant(
+    staff: &StaffView,
+    activity: ActivityId,
+    organisation: OrganisationId,
+    role: ParticipantRole,
+) -> Result<Option<klynge_domain::ParticipationId>, StoreError> {
+    if staff.takes_part(activity, organisation).await? {
+        return Ok(None);
     }
-    activity_page(&ctx, &staff, id, f, StatusCode::UNPROCESSABLE_ENTITY).await
+    staff
+        .add_participant(&Participation {
+            activity,
+            organisation,
+            person: None,
+            role,
+            dedication: None,
+            outcomes: Outcomes::default(),
+            registered_on: today(),
+        })
+        .await
+        .map(Some)
 }

@@ -12,6 +12,7 @@
 //! - no page loads anything from another host.
 
 pub mod api;
+mod api_crm;
 mod api_types;
 mod auth;
 mod context;

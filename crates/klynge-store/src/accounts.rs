@@ -338,6 +338,8 @@ impl Store {
             .await?)
     }
 
+    /// Starts a session, and clears the user's expired sessions so that the table does not
+    /// grow with every sign-in (an index on the user keeps this cheap).
     pub async fn create_session(
         &self,
         token_hash: &str,
@@ -346,13 +348,32 @@ impl Store {
         expires_at: DateTime<Utc>,
     ) -> Result<()> {
         let mut conn = self.acquire().await?;
+        let now = crate::now();
+        conn.conn()
+            .execute(
+                "DELETE FROM sessions WHERE user_id = $1 AND expires_at <= $2",
+                params![user.0, now],
+            )
+            .await?;
         conn.conn()
             .execute(
                 "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
-                params![token_hash, user.0, csrf_token, crate::now(), expires_at],
+                params![token_hash, user.0, csrf_token, now, expires_at],
             )
             .await?;
         Ok(())
+    }
+
+    /// Live sessions of a user (for tests and the operator's view).
+    pub async fn session_count(&self, user: UserId) -> Result<i64> {
+        let mut conn = self.acquire().await?;
+        Ok(conn
+            .conn()
+            .fetch_i64(
+                "SELECT COUNT(*) FROM sessions WHERE user_id = $1",
+                params![user.0],
+            )
+            .await?)
     }
 
     /// The live session with this token digest, if any.

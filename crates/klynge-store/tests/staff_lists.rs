@@ -1,0 +1,309 @@
+//! The staff's cluster-wide lists (contacts, follow-ups, referrals, offices, agreements,
+//! participants) on SQLite and PostgreSQL: right rows, right order, own cluster only.
+
+mod common;
+
+use chrono::NaiveDate;
+use klynge_domain::*;
+use klynge_store::{NewUser, Role, StaffView, Store};
+
+fn day(s: &str) -> NaiveDate {
+    parse_date(s).unwrap()
+}
+
+async fn staff_of(store: &Store, cluster: ClusterId, login: &str) -> StaffView {
+    let user = store
+        .create_user(&NewUser {
+            login: login.into(),
+            display_name: login.into(),
+            password_hash: "not-used".into(),
+            role: Role::ClusterStaff,
+            cluster: Some(cluster),
+            organisation: None,
+        })
+        .await
+        .unwrap();
+    let digest = format!("{:064}", user.0);
+    store.create_api_token(user, &digest, "test").await.unwrap();
+    store
+        .api_principal(&digest)
+        .await
+        .unwrap()
+        .unwrap()
+        .staff(store)
+        .unwrap()
+}
+
+fn organisation(name: &str, kind: OrganisationKind, cvr: Option<&str>) -> Organisation {
+    Organisation {
+        name: Name::parse(name).unwrap(),
+        kind,
+        registration: Registration::Danish {
+            cvr: cvr.map(|c| Cvr::parse(c).unwrap()),
+            municipality: Some(MunicipalityCode::new(851).unwrap()),
+        },
+        employment: None,
+        industry: None,
+    }
+}
+
+on_every_backend!(staff_lists_hold_the_own_clusters_rows_only, |db| {
+    let store = &db.store;
+    let mut clusters = Vec::new();
+    for slug in ["alpha", "beta"] {
+        clusters.push(
+            store
+                .create_cluster(&Cluster {
+                    slug: Slug::parse(slug).unwrap(),
+                    name: Name::parse(&format!("Klynge {slug}")).unwrap(),
+                    strength_area: Name::parse("Robotter").unwrap(),
+                    emerging: false,
+                })
+                .await
+                .unwrap(),
+        );
+    }
+    let company = store
+        .create_organisation(&organisation(
+            "Robo A/S",
+            OrganisationKind::Company,
+            Some("13585628"),
+        ))
+        .await
+        .unwrap();
+    let hub = store
+        .create_organisation(&organisation(
+            "Erhvervshus Nord",
+            OrganisationKind::BusinessHub,
+            None,
+        ))
+        .await
+        .unwrap();
+    let a = staff_of(store, clusters[0], "a").await;
+    let b = staff_of(store, clusters[1], "b").await;
+
+    for (name, email) in [
+        ("Åse Berg", "ase@robo.dk"),
+        ("Bo 100%_Hansen", "bo@robo.dk"),
+    ] {
+        a.add_contact(&Person {
+            cluster: clusters[0],
+            organisation: company,
+            name: Name::parse(name).unwrap(),
+            email: Some(Email::parse(email).unwrap()),
+            phone: None,
+            job_title: None,
+            consent_given_on: None,
+        })
+        .await
+        .unwrap();
+    }
+    let all = a.contacts(None, 0, 10).await.unwrap();
+    assert_eq!(all.len(), 2);
+    assert_eq!(all[0].organisation_name, "Robo A/S");
+    assert_eq!(
+        a.contacts(Some("ASE@"), 0, 10).await.unwrap().len(),
+        1,
+        "e-mail, any case"
+    );
+    assert_eq!(
+        a.contacts(Some("100%_"), 0, 10).await.unwrap().len(),
+        1,
+        "wildcards literal"
+    );
+    assert_eq!(a.contacts(Some("%"), 0, 10).await.unwrap().len(), 1);
+    assert_eq!(a.contacts(None, 1, 10).await.unwrap().len(), 1, "offset");
+    assert!(
+        b.contacts(None, 0, 10).await.unwrap().is_empty(),
+        "other cluster"
+    );
+
+    let today = day("2026-11-30");
+    for (subject, follow_up) in [
+        ("Senere", "2026-12-10"),
+        ("Glemt", "2026-11-01"),
+        ("Gammel", "2026-08-01"),
+    ] {
+        a.record_interaction(&Interaction {
+            cluster: clusters[0],
+            organisation: company,
+            person: None,
+            kind: InteractionKind::Call,
+            occurred_on: day("2026-07-01"),
+            subject: Name::parse(subject).unwrap(),
+            notes: String::new(),
+            follow_up_on: Some(day(follow_up)),
+        })
+        .await
+        .unwrap();
+    }
+    let follow_ups = a.follow_ups(today, 10).await.unwrap();
+    let subjects: Vec<_> = follow_ups
+        .iter()
+        .map(|f| (f.subject.as_str(), f.overdue))
+        .collect();
+    assert_eq!(
+        subjects,
+        [("Glemt", true), ("Senere", false)],
+        "earliest first, 60 days back"
+    );
+    assert!(b.follow_ups(today, 10).await.unwrap().is_empty());
+
+    for (target, on) in [
+        (
+            ReferralTarget::Cluster {
+                cluster: clusters[1],
+            },
+            "2026-01-02",
+        ),
+        (
+            ReferralTarget::BusinessHub { organisation: hub },
+            "2026-03-04",
+        ),
+        (
+            ReferralTarget::FundingProgramme {
+                programme: Name::parse("Innobooster").unwrap(),
+            },
+            "2026-02-03",
+        ),
+    ] {
+        a.add_referral(&Referral {
+            cluster: clusters[0],
+            organisation: company,
+            target,
+            referred_on: day(on),
+            note: "n".into(),
+        })
+        .await
+        .unwrap();
+    }
+    let referrals = a.referrals(0, 10).await.unwrap();
+    let targets: Vec<_> = referrals
+        .iter()
+        .map(|r| {
+            (
+                r.target_kind.as_str(),
+                r.target.as_str(),
+                r.organisation_name.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        targets,
+        [
+            ("business_hub", "Erhvervshus Nord", "Robo A/S"),
+            ("funding_programme", "Innobooster", "Robo A/S"),
+            ("cluster", "Klynge beta", "Robo A/S"),
+        ]
+    );
+    assert!(b.referrals(0, 10).await.unwrap().is_empty());
+
+    a.crm()
+        .add_office(&Office {
+            cluster: clusters[0],
+            municipality: MunicipalityCode::new(851).unwrap(),
+            kind: OfficeKind::CoLocatedWithBusinessHub,
+            period: Period::open(day("2024-01-01")),
+        })
+        .await
+        .unwrap();
+    a.crm()
+        .add_agreement(&Agreement {
+            cluster: clusters[0],
+            partner: hub,
+            title: Name::parse("Samarbejde om vækst").unwrap(),
+            period: Period::new(day("2025-01-01"), Some(day("2026-12-31"))).unwrap(),
+        })
+        .await
+        .unwrap();
+    let offices = a.offices().await.unwrap();
+    assert_eq!(
+        (
+            offices.len(),
+            offices[0].municipality_code,
+            offices[0].kind.as_str()
+        ),
+        (1, 851, "co_located_business_hub")
+    );
+    let agreements = a.agreements().await.unwrap();
+    assert_eq!(agreements.len(), 1);
+    assert_eq!(
+        (
+            agreements[0].partner_name.as_str(),
+            agreements[0].partner_municipality
+        ),
+        ("Erhvervshus Nord", Some(851))
+    );
+    assert!(b.offices().await.unwrap().is_empty() && b.agreements().await.unwrap().is_empty());
+
+    let act = a
+        .crm()
+        .add_activity(&Activity {
+            cluster: clusters[0],
+            title: Name::parse("Robotdag").unwrap(),
+            activity_type: ActivityType::MatchmakingB2b,
+            funding_stream: FundingStream::Deb,
+            format: ActivityFormat::Physical,
+            municipality: None,
+            period: Period::open(day("2026-03-01")),
+            published: false,
+            themes: vec![],
+            co_organisers: vec![],
+        })
+        .await
+        .unwrap();
+    assert!(!a.takes_part(act, company).await.unwrap());
+    let participation = Participation {
+        activity: act,
+        organisation: company,
+        person: None,
+        role: ParticipantRole::Speaker,
+        dedication: None,
+        outcomes: Outcomes::default(),
+        registered_on: today,
+    };
+    a.add_participant(&participation).await.unwrap();
+    assert!(a.takes_part(act, company).await.unwrap());
+    assert!(
+        !b.takes_part(act, company).await.unwrap(),
+        "another cluster sees nothing"
+    );
+    assert!(
+        b.add_participant(&participation).await.is_err(),
+        "nor adds to it"
+    );
+});
+
+on_every_backend!(expired_sessions_are_cleared_at_the_next_sign_in, |db| {
+    let store = &db.store;
+    let user = store
+        .create_user(&NewUser {
+            login: "op".into(),
+            display_name: "Op".into(),
+            password_hash: "x".into(),
+            role: Role::Operator,
+            cluster: None,
+            organisation: None,
+        })
+        .await
+        .unwrap();
+    let past = chrono::Utc::now() - chrono::Duration::hours(1);
+    let future = chrono::Utc::now() + chrono::Duration::hours(1);
+    store.create_session("old", user, "c", past).await.unwrap();
+    assert_eq!(store.session_count(user).await.unwrap(), 1);
+    store
+        .create_session("live", user, "c", future)
+        .await
+        .unwrap();
+    store
+        .create_session("new", user, "c", future)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.session_count(user).await.unwrap(),
+        2,
+        "the expired one is gone"
+    );
+    assert!(store.session("old").await.unwrap().is_none());
+    assert!(store.session("live").await.unwrap().is_some());
+});

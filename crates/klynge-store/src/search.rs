@@ -171,14 +171,21 @@ impl StaffView {
         if let Some(size) = q.size {
             let (min, max) = size_bounds(size);
             let min = bind(min.into());
+            // Most organisations are micro or small: filtering through the employees index
+            // then sorting them all is slower than walking the sort order and skipping, so
+            // the index (`+` hides the column from the planner) serves only the rare large
+            // class and sorting by size.
+            let column = if size == SizeClass::Large || q.sort == OrganisationSort::Employees {
+                "o.employees_min"
+            } else {
+                "+o.employees_min"
+            };
             match max {
                 Some(max) => {
                     let max = bind(max.into());
-                    filters.push(format!(
-                        "o.employees_min >= {min} AND o.employees_min <= {max}"
-                    ));
+                    filters.push(format!("{column} >= {min} AND {column} <= {max}"));
                 }
-                None => filters.push(format!("o.employees_min >= {min}")),
+                None => filters.push(format!("{column} >= {min}")),
             }
         }
         if let Some(industry) = q

@@ -444,15 +444,8 @@ async fn activities(
 ) -> ApiResult {
     let staff = staff_of(&state, &headers).await?;
     let (offset, limit) = paging(&forms::from_query(raw.as_deref()), &[])?;
-    let mut rows = staff.activities(offset, limit + 1).await?;
-    let has_more = rows.len() > limit as usize;
-    rows.truncate(limit as usize);
-    ok(Page {
-        items: rows.iter().map(ActivityItem::from).collect(),
-        offset,
-        limit,
-        next_offset: has_more.then(|| offset + limit),
-    })
+    let rows = staff.activities(offset, limit + 1).await?;
+    ok(Page::of(rows, offset, limit, ActivityItem::from))
 }
 
 /// One activity of the caller's cluster with its participants.

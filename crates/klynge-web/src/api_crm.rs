@@ -69,15 +69,8 @@ pub(crate) async fn contacts(
     if q.chars().count() > 100 {
         return Err(ApiError::bad_request("q: expected at most 100 characters"));
     }
-    let mut rows = staff.contacts(Some(&q), offset, limit + 1).await?;
-    let has_more = rows.len() > limit as usize;
-    rows.truncate(limit as usize);
-    ok(Page {
-        items: rows.iter().map(ContactListItem::from).collect(),
-        offset,
-        limit,
-        next_offset: has_more.then(|| offset + limit),
-    })
+    let rows = staff.contacts(Some(&q), offset, limit + 1).await?;
+    ok(Page::of(rows, offset, limit, ContactListItem::from))
 }
 
 /// Adds a contact person at an organisation to the caller's cluster.
@@ -151,15 +144,8 @@ pub(crate) async fn referrals(
 ) -> ApiResult {
     let staff = staff_of(&state, &headers).await?;
     let (offset, limit) = paging(&forms::from_query(raw.as_deref()), &[])?;
-    let mut rows = staff.referrals(offset, limit + 1).await?;
-    let has_more = rows.len() > limit as usize;
-    rows.truncate(limit as usize);
-    ok(Page {
-        items: rows.iter().map(ReferralListItem::from).collect(),
-        offset,
-        limit,
-        next_offset: has_more.then(|| offset + limit),
-    })
+    let rows = staff.referrals(offset, limit + 1).await?;
+    ok(Page::of(rows, offset, limit, ReferralListItem::from))
 }
 
 /// The cluster's offices.

@@ -62,6 +62,20 @@ pub struct Page<T: ToSchema> {
     pub next_offset: Option<u32>,
 }
 
+impl<T: ToSchema> Page<T> {
+    /// A page from the `limit + 1` rows asked for: the extra row only says that more follow.
+    pub fn of<R>(mut rows: Vec<R>, offset: u32, limit: u32, item: impl Fn(&R) -> T) -> Self {
+        let has_more = rows.len() > limit as usize;
+        rows.truncate(limit as usize);
+        Page {
+            items: rows.iter().map(item).collect(),
+            offset,
+            limit,
+            next_offset: has_more.then(|| offset + limit),
+        }
+    }
+}
+
 /// One organisation in a search result.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OrganisationItem {

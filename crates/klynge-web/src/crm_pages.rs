@@ -22,7 +22,7 @@ use crate::context::Ctx;
 use crate::error::PageError;
 use crate::forms;
 use crate::i18n::Tr;
-use crate::pages::{Chrome, PAGE_SIZE, Pager, page_param, parse_id, render, see_other};
+use crate::pages::{Chrome, PAGE_SIZE, Pager, one_page, page_param, parse_id, render, see_other};
 
 fn today() -> chrono::NaiveDate {
     chrono::Utc::now().date_naive()
@@ -44,12 +44,12 @@ pub async fn contacts(ctx: Ctx, RawQuery(raw): RawQuery) -> Result<Response, Pag
     let fields = forms::from_query(raw.as_deref());
     let q: String = forms::text(&fields, "q").chars().take(100).collect();
     let page = page_param(&fields);
-    let mut rows = staff
-        .contacts(Some(&q), (page - 1) * PAGE_SIZE, PAGE_SIZE + 1)
-        .await
-        .map_err(|e| PageError::store(e, ctx.lang))?;
-    let has_more = rows.len() > PAGE_SIZE as usize;
-    rows.truncate(PAGE_SIZE as usize);
+    let (rows, has_more) = one_page(
+        staff
+            .contacts(Some(&q), (page - 1) * PAGE_SIZE, PAGE_SIZE + 1)
+            .await
+            .map_err(|e| PageError::store(e, ctx.lang))?,
+    );
     let link = |p: u32| format!("/contacts?q={}&page={p}", forms::encode(&q));
     Ok(render(
         &ctx,
@@ -285,12 +285,12 @@ struct ReferralsPage {
 pub async fn referrals(ctx: Ctx, RawQuery(raw): RawQuery) -> Result<Response, PageError> {
     let staff = ctx.staff()?;
     let page = page_param(&forms::from_query(raw.as_deref()));
-    let mut rows = staff
-        .referrals((page - 1) * PAGE_SIZE, PAGE_SIZE + 1)
-        .await
-        .map_err(|e| PageError::store(e, ctx.lang))?;
-    let has_more = rows.len() > PAGE_SIZE as usize;
-    rows.truncate(PAGE_SIZE as usize);
+    let (rows, has_more) = one_page(
+        staff
+            .referrals((page - 1) * PAGE_SIZE, PAGE_SIZE + 1)
+            .await
+            .map_err(|e| PageError::store(e, ctx.lang))?,
+    );
     Ok(render(
         &ctx,
         StatusCode::OK,

@@ -130,6 +130,13 @@ pub(crate) fn page_param(fields: &forms::Fields) -> u32 {
         .unwrap_or(1)
 }
 
+/// The rows of one page from the `PAGE_SIZE + 1` asked for, and whether more follow.
+pub(crate) fn one_page<T>(mut rows: Vec<T>) -> (Vec<T>, bool) {
+    let has_more = rows.len() > PAGE_SIZE as usize;
+    rows.truncate(PAGE_SIZE as usize);
+    (rows, has_more)
+}
+
 /// The previous/next links under a list (`pager.html`).
 pub struct Pager {
     pub label: String,
@@ -898,12 +905,12 @@ pub async fn activities(ctx: Ctx, RawQuery(raw): RawQuery) -> Result<Response, P
     let staff = ctx.staff()?;
     let fields = forms::from_query(raw.as_deref());
     let page = page_param(&fields);
-    let mut rows = staff
-        .activities((page - 1) * PAGE_SIZE, PAGE_SIZE + 1)
-        .await
-        .map_err(|e| PageError::store(e, ctx.lang))?;
-    let has_more = rows.len() > PAGE_SIZE as usize;
-    rows.truncate(PAGE_SIZE as usize);
+    let (rows, has_more) = one_page(
+        staff
+            .activities((page - 1) * PAGE_SIZE, PAGE_SIZE + 1)
+            .await
+            .map_err(|e| PageError::store(e, ctx.lang))?,
+    );
     Ok(render(
         &ctx,
         StatusCode::OK,

@@ -18,9 +18,7 @@ use klynge_domain::{
 };
 
 use crate::Store;
-use crate::backend::AnyRow;
 use crate::error::{Result, StoreError};
-use crate::params;
 
 /// An organisation as the counting rules see it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -108,8 +106,26 @@ pub struct KpiFacts {
     pub agreements: Vec<AgreementFact>,
 }
 
-/// Rows per round trip when reading participations: bounds memory on both backends.
-const CHUNK: i64 = 200_000;
+/// A cheap summary of the tables a report counts: row counts and highest ids. When it is
+/// unchanged, rows were neither added nor deleted since the facts were read (an edit in place is
+/// not seen; callers that cache facts also give them a lifetime).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KpiFingerprint([i64; 14]);
+
+/// Participation ids per packed read; ranges are read in parallel over pooled connections.
+const PARTICIPATION_RANGE: i64 = 250_000;
+
+/// How many packed reads run at once (each holds one pooled connection).
+const PARALLEL_READS: usize = 4;
+
+/// Where a packed text is malformed: the table, and the record's position.
+fn malformed(table: &'static str, record: usize, what: &str) -> StoreError {
+    StoreError::Corrupt {
+        table,
+        id: record as i64,
+        reason: format!("packed KPI record {record}: {what}"),
+    }
+}
 
 fn corrupt(table: &'static str, id: i64) -> impl Fn(klynge_domain::DomainError) -> StoreError {
     move |e| StoreError::Corrupt {
@@ -117,6 +133,96 @@ fn corrupt(table: &'static str, id: i64) -> impl Fn(klynge_domain::DomainError) 
         id,
         reason: e.to_string(),
     }
+}
+
+/// The fields of one packed record, in order.
+struct Fields<'t> {
+    table: &'static str,
+    record: usize,
+    parts: std::str::Split<'t, char>,
+}
+
+impl<'t> Fields<'t> {
+    fn text(&mut self) -> Result<&'t str> {
+        self.parts
+            .next()
+            .ok_or_else(|| malformed(self.table, self.record, "a field is missing"))
+    }
+
+    fn int(&mut self) -> Result<i64> {
+        let t = self.text()?;
+        t.parse()
+            .map_err(|_| malformed(self.table, self.record, &format!("{t:?} is not a number")))
+    }
+
+    fn opt_int(&mut self) -> Result<Option<i64>> {
+        let t = self.text()?;
+        if t.is_empty() {
+            return Ok(None);
+        }
+        t.parse()
+            .map(Some)
+            .map_err(|_| malformed(self.table, self.record, &format!("{t:?} is not a number")))
+    }
+
+    fn date(&mut self) -> Result<NaiveDate> {
+        let t = self.text()?;
+        parse_day(t).ok_or_else(|| {
+            malformed(
+                self.table,
+                self.record,
+                &format!("{t:?} is not a date (YYYY-MM-DD)"),
+            )
+        })
+    }
+
+    fn opt_date(&mut self) -> Result<Option<NaiveDate>> {
+        let t = self.text()?;
+        if t.is_empty() {
+            return Ok(None);
+        }
+        parse_day(t).map(Some).ok_or_else(|| {
+            malformed(
+                self.table,
+                self.record,
+                &format!("{t:?} is not a date (YYYY-MM-DD)"),
+            )
+        })
+    }
+}
+
+/// `YYYY-MM-DD` without the generic format parser (this runs once per stored date).
+fn parse_day(t: &str) -> Option<NaiveDate> {
+    let b = t.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        b[r].iter().try_fold(0u32, |n, &c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    NaiveDate::from_ymd_opt(i32::try_from(num(0..4)?).ok()?, num(5..7)?, num(8..10)?)
+}
+
+/// Calls `each` with the fields of every record of a packed text (records joined by `;`,
+/// fields by `,`; see [`Store::packed`]).
+fn records<'t>(
+    table: &'static str,
+    text: &'t str,
+    mut each: impl FnMut(&mut Fields<'t>) -> Result<()>,
+) -> Result<()> {
+    if text.is_empty() {
+        return Ok(());
+    }
+    for (record, line) in text.split(';').enumerate() {
+        each(&mut Fields {
+            table,
+            record,
+            parts: line.split(','),
+        })?;
+    }
+    Ok(())
 }
 
 fn municipality(
@@ -136,40 +242,233 @@ fn municipality(
     .transpose()
 }
 
+/// Codes of a taxonomy, parsed once per distinct code rather than once per row.
+struct Codes<T: Copy> {
+    seen: Vec<(String, T)>,
+}
+
+impl<T: Copy> Codes<T> {
+    fn new() -> Self {
+        Codes { seen: Vec::new() }
+    }
+
+    fn get(
+        &mut self,
+        code: &str,
+        parse: impl Fn(&str) -> std::result::Result<T, klynge_domain::DomainError>,
+        table: &'static str,
+        id: i64,
+    ) -> Result<T> {
+        if let Some((_, v)) = self.seen.iter().find(|(c, _)| c == code) {
+            return Ok(*v);
+        }
+        let v = parse(code).map_err(corrupt(table, id))?;
+        self.seen.push((code.to_string(), v));
+        Ok(v)
+    }
+}
+
+/// Runs a spawned read and hands back its result; a panic in the task is passed on.
+async fn joined<T>(handle: tokio::task::JoinHandle<Result<T>>) -> Result<T> {
+    match handle.await {
+        Ok(result) => result,
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        Err(_) => Err(StoreError::Invalid(
+            "reading the KPI facts was cancelled (the server is shutting down)".to_string(),
+        )),
+    }
+}
+
 impl Store {
-    /// Reads the facts of every table a KPI report counts (see the module docs for why).
-    pub async fn kpi_facts(&self) -> Result<KpiFacts> {
+    /// One text value holding many rows: the database joins each row's fields (`row`, an SQL
+    /// text expression) with `,` and the rows with `;`. Decoding one large text is much cheaper
+    /// than decoding a driver row per fact (on SQLite the per-row cost of sqlx dominated the
+    /// read: 4.3 s for the national demo, mostly outside SQLite). `string_agg` exists in
+    /// PostgreSQL and in SQLite since 3.44.
+    async fn packed(
+        &self,
+        row: &str,
+        from: &str,
+        values: Vec<crate::backend::Value>,
+    ) -> Result<String> {
+        let sql = format!("SELECT string_agg({row}, ';') AS packed FROM {from}");
         let mut pooled = self.acquire().await?;
-        let mut conn = pooled.conn();
-        let mut facts = KpiFacts::default();
+        let found = pooled.conn().fetch_optional(&sql, values).await?;
+        Ok(match found {
+            Some(r) => r.get::<Option<String>>("packed")?.unwrap_or_default(),
+            None => String::new(),
+        })
+    }
 
-        for row in conn
-            .fetch_all("SELECT id, slug, name FROM clusters ORDER BY id", vec![])
+    /// Row counts and highest ids of the tables a report counts; see [`KpiFingerprint`].
+    pub async fn kpi_fingerprint(&self) -> Result<KpiFingerprint> {
+        const TABLES: [&str; 7] = [
+            "clusters",
+            "organisations",
+            "activities",
+            "memberships",
+            "participations",
+            "offices",
+            "agreements",
+        ];
+        let columns: Vec<String> = TABLES
+            .iter()
+            .map(|t| {
+                format!(
+                    "(SELECT COUNT(*) FROM {t}) AS n_{t}, (SELECT COALESCE(MAX(id), 0) FROM {t}) AS max_{t}"
+                )
+            })
+            .collect();
+        let sql = format!("SELECT {}", columns.join(", "));
+        let mut pooled = self.acquire().await?;
+        let row = pooled
+            .conn()
+            .fetch_optional(&sql, vec![])
             .await?
-        {
-            facts.clusters.push(ClusterFact {
-                id: ClusterId(row.get("id")?),
-                slug: row.get("slug")?,
-                name: row.get("name")?,
-            });
+            .ok_or(StoreError::Database(sqlx::Error::RowNotFound))?;
+        let mut out = [0i64; 14];
+        for (i, t) in TABLES.iter().enumerate() {
+            out[2 * i] = row.get(&format!("n_{t}"))?;
+            out[2 * i + 1] = row.get(&format!("max_{t}"))?;
         }
+        Ok(KpiFingerprint(out))
+    }
 
-        let rows = conn
-            .fetch_all(
-                "SELECT id, kind, municipality_code, employees_min, \
-                 CAST(CASE WHEN cvr IS NULL THEN 0 ELSE 1 END AS BIGINT) AS has_cvr, \
-                 CAST(CASE WHEN country = 'DK' THEN 0 ELSE 1 END AS BIGINT) AS is_foreign \
-                 FROM organisations ORDER BY id",
-                vec![],
-            )
-            .await?;
-        facts.organisations.reserve(rows.len());
-        for row in rows {
-            facts.organisations.push(organisation(&row)?);
+    /// Reads the facts of every table a KPI report counts (see the module docs for why).
+    /// Independent tables, and ranges of the participations, are read in parallel over
+    /// separate pooled connections.
+    pub async fn kpi_facts(&self) -> Result<KpiFacts> {
+        let (min_id, max_id) = {
+            let mut pooled = self.acquire().await?;
+            let row = pooled
+                .conn()
+                .fetch_optional(
+                    "SELECT COALESCE(MIN(id), 0) AS lo, COALESCE(MAX(id), 0) AS hi FROM participations",
+                    vec![],
+                )
+                .await?;
+            match row {
+                Some(r) => (r.get::<i64>("lo")?, r.get::<i64>("hi")?),
+                None => (0, 0),
+            }
+        };
+        let limit = std::sync::Arc::new(tokio::sync::Semaphore::new(PARALLEL_READS));
+        let spawn = |job: Job| {
+            let store = self.clone();
+            let limit = limit.clone();
+            tokio::spawn(async move {
+                let _permit = limit
+                    .acquire_owned()
+                    .await
+                    .map_err(|_| StoreError::Invalid("the KPI read limiter closed".to_string()))?;
+                store.read_job(job).await
+            })
+        };
+        // The largest reads first, so that they start before the small ones take permits.
+        let mut part_handles = Vec::new();
+        let mut lo = min_id;
+        while lo <= max_id {
+            let hi = lo.saturating_add(PARTICIPATION_RANGE);
+            part_handles.push(spawn(Job::Participations(lo, hi)));
+            lo = hi;
         }
+        let orgs = spawn(Job::Organisations);
+        let acts = spawn(Job::Activities);
+        let rest = spawn(Job::Rest);
 
+        let mut facts = KpiFacts::default();
+        for handle in [orgs, acts, rest] {
+            let part = joined(handle).await?;
+            facts.clusters.extend(part.clusters);
+            facts.organisations.extend(part.organisations);
+            facts.activities.extend(part.activities);
+            facts.memberships.extend(part.memberships);
+            facts.offices.extend(part.offices);
+            facts.agreements.extend(part.agreements);
+        }
+        let mut parts = Vec::with_capacity(part_handles.len());
+        for handle in part_handles {
+            parts.push(joined(handle).await?.participations);
+        }
+        facts.participations = parts.concat();
+        Ok(facts)
+    }
+
+    async fn read_job(&self, job: Job) -> Result<KpiFacts> {
+        let mut facts = KpiFacts::default();
+        match job {
+            Job::Participations(lo, hi) => {
+                let text = self
+                    .packed(
+                        "CAST(activity_id AS TEXT) || ',' || CAST(organisation_id AS TEXT) || ',' || CAST( \
+                         (CASE WHEN dedication IS NULL THEN 0 ELSE 1 END) + \
+                         (CASE WHEN new_product_service_process THEN 2 ELSE 0 END) + \
+                         (CASE WHEN new_knowledge_collaboration THEN 4 ELSE 0 END) + \
+                         (CASE WHEN new_competences THEN 8 ELSE 0 END) + \
+                         (CASE WHEN referral_received THEN 16 ELSE 0 END) AS TEXT)",
+                        "participations WHERE id >= $1 AND id < $2",
+                        crate::params![lo, hi],
+                    )
+                    .await?;
+                records("participations", &text, |f| {
+                    let activity = f.int()?;
+                    let organisation = f.int()?;
+                    let flags = f.int()?;
+                    facts.participations.push(ParticipationFact {
+                        activity,
+                        organisation,
+                        flags: u8::try_from(flags).unwrap_or(0),
+                    });
+                    Ok(())
+                })?;
+            }
+            Job::Organisations => {
+                let text = self
+                    .packed(
+                        "CAST(id AS TEXT) || ',' || kind || ',' || \
+                         COALESCE(CAST(municipality_code AS TEXT), '') || ',' || \
+                         COALESCE(CAST(employees_min AS TEXT), '') || ',' || \
+                         (CASE WHEN cvr IS NULL THEN '0' ELSE '1' END) || ',' || \
+                         (CASE WHEN country = 'DK' THEN '0' ELSE '1' END)",
+                        "organisations",
+                        vec![],
+                    )
+                    .await?;
+                let mut kinds = Codes::new();
+                records("organisations", &text, |f| {
+                    let id = f.int()?;
+                    let kind =
+                        kinds.get(f.text()?, OrganisationKind::from_code, "organisations", id)?;
+                    let municipality = municipality("organisations", id, f.opt_int()?)?;
+                    let employees_min = f.opt_int()?.and_then(|n| u32::try_from(n).ok());
+                    let has_cvr = f.text()? == "1";
+                    let foreign = f.text()? == "1";
+                    facts.organisations.push(OrganisationFact {
+                        id,
+                        kind,
+                        municipality,
+                        employees_min,
+                        has_cvr,
+                        foreign,
+                    });
+                    Ok(())
+                })?;
+                // Ordered by id whatever order the backend aggregated in.
+                if !facts.organisations.is_sorted_by_key(|o| o.id) {
+                    facts.organisations.sort_unstable_by_key(|o| o.id);
+                }
+            }
+            Job::Activities => self.read_activities(&mut facts).await?,
+            Job::Rest => self.read_rest(&mut facts).await?,
+        }
+        Ok(facts)
+    }
+
+    async fn read_activities(&self, facts: &mut KpiFacts) -> Result<()> {
         let mut themes: std::collections::HashMap<i64, Vec<String>> = Default::default();
-        for row in conn
+        let mut pooled = self.acquire().await?;
+        for row in pooled
+            .conn()
             .fetch_all(
                 "SELECT activity_id, theme FROM activity_themes ORDER BY activity_id, theme",
                 vec![],
@@ -181,126 +480,191 @@ impl Store {
                 .or_default()
                 .push(row.get("theme")?);
         }
-        for row in conn
-            .fetch_all(
-                "SELECT id, cluster_id, activity_type, funding_stream, format, municipality_code, \
-                 starts_on FROM activities ORDER BY id",
+        drop(pooled);
+        let text = self
+            .packed(
+                "CAST(id AS TEXT) || ',' || CAST(cluster_id AS TEXT) || ',' || activity_type || ',' || \
+                 funding_stream || ',' || format || ',' || \
+                 COALESCE(CAST(municipality_code AS TEXT), '') || ',' || CAST(starts_on AS TEXT)",
+                "activities",
                 vec![],
             )
-            .await?
-        {
-            let id: i64 = row.get("id")?;
-            let bad = corrupt("activities", id);
+            .await?;
+        let (mut types, mut streams, mut formats) = (Codes::new(), Codes::new(), Codes::new());
+        records("activities", &text, |f| {
+            let id = f.int()?;
+            let cluster = ClusterId(f.int()?);
+            let activity_type = types.get(f.text()?, ActivityType::from_code, "activities", id)?;
+            let funding_stream =
+                streams.get(f.text()?, FundingStream::from_code, "activities", id)?;
+            let format = formats.get(f.text()?, ActivityFormat::from_code, "activities", id)?;
+            let municipality = municipality("activities", id, f.opt_int()?)?;
+            let starts_on = f.date()?;
             facts.activities.push(ActivityFact {
                 id,
-                cluster: ClusterId(row.get("cluster_id")?),
-                activity_type: ActivityType::from_code(&row.get::<String>("activity_type")?)
-                    .map_err(&bad)?,
-                funding_stream: FundingStream::from_code(&row.get::<String>("funding_stream")?)
-                    .map_err(&bad)?,
-                format: ActivityFormat::from_code(&row.get::<String>("format")?).map_err(&bad)?,
-                municipality: municipality("activities", id, row.get("municipality_code")?)?,
-                starts_on: row.get("starts_on")?,
+                cluster,
+                activity_type,
+                funding_stream,
+                format,
+                municipality,
+                starts_on,
                 themes: themes.remove(&id).unwrap_or_default(),
             });
+            Ok(())
+        })?;
+        if !facts.activities.is_sorted_by_key(|a| a.id) {
+            facts.activities.sort_unstable_by_key(|a| a.id);
         }
+        Ok(())
+    }
 
-        for row in conn
-            .fetch_all(
-                "SELECT cluster_id, organisation_id, valid_from, valid_to FROM memberships ORDER BY id",
-                vec![],
-            )
-            .await?
+    /// The small tables: clusters, memberships, offices, agreements.
+    async fn read_rest(&self, facts: &mut KpiFacts) -> Result<()> {
         {
-            facts.memberships.push(MembershipFact {
-                cluster: ClusterId(row.get("cluster_id")?),
-                organisation: row.get("organisation_id")?,
-                valid_from: row.get("valid_from")?,
-                valid_to: row.get("valid_to")?,
-            });
-        }
-
-        for row in conn
-            .fetch_all(
-                "SELECT id, cluster_id, municipality_code, kind, valid_from, valid_to FROM offices ORDER BY id",
-                vec![],
-            )
-            .await?
-        {
-            let id: i64 = row.get("id")?;
-            let code: i64 = row.get("municipality_code")?;
-            facts.offices.push(OfficeFact {
-                cluster: ClusterId(row.get("cluster_id")?),
-                municipality: municipality("offices", id, Some(code))?
-                    .ok_or_else(|| StoreError::not_found("municipality", code))?,
-                kind: OfficeKind::from_code(&row.get::<String>("kind")?)
-                    .map_err(corrupt("offices", id))?,
-                valid_from: row.get("valid_from")?,
-                valid_to: row.get("valid_to")?,
-            });
-        }
-
-        for row in conn
-            .fetch_all(
-                "SELECT cluster_id, partner_organisation_id, valid_from, valid_to FROM agreements ORDER BY id",
-                vec![],
-            )
-            .await?
-        {
-            facts.agreements.push(AgreementFact {
-                cluster: ClusterId(row.get("cluster_id")?),
-                partner: row.get("partner_organisation_id")?,
-                valid_from: row.get("valid_from")?,
-                valid_to: row.get("valid_to")?,
-            });
-        }
-
-        // Participations in chunks by id (keyset), the outcome booleans packed into one
-        // integer by the database so that each row decodes three integers.
-        let mut after = i64::MIN;
-        loop {
-            let rows = conn
-                .fetch_all(
-                    "SELECT id, activity_id, organisation_id, CAST( \
-                     (CASE WHEN dedication IS NULL THEN 0 ELSE 1 END) + \
-                     (CASE WHEN new_product_service_process THEN 2 ELSE 0 END) + \
-                     (CASE WHEN new_knowledge_collaboration THEN 4 ELSE 0 END) + \
-                     (CASE WHEN new_competences THEN 8 ELSE 0 END) + \
-                     (CASE WHEN referral_received THEN 16 ELSE 0 END) AS BIGINT) AS flags \
-                     FROM participations WHERE id > $1 ORDER BY id LIMIT $2",
-                    params![after, CHUNK],
-                )
-                .await?;
-            let Some(last) = rows.last() else { break };
-            after = last.get("id")?;
-            let full = rows.len() as i64 == CHUNK;
-            facts.participations.reserve(rows.len());
-            for row in rows {
-                let flags: i64 = row.get("flags")?;
-                facts.participations.push(ParticipationFact {
-                    activity: row.get("activity_id")?,
-                    organisation: row.get("organisation_id")?,
-                    flags: u8::try_from(flags).unwrap_or(0),
+            let mut pooled = self.acquire().await?;
+            let mut conn = pooled.conn();
+            for row in conn
+                .fetch_all("SELECT id, slug, name FROM clusters ORDER BY id", vec![])
+                .await?
+            {
+                facts.clusters.push(ClusterFact {
+                    id: ClusterId(row.get("id")?),
+                    slug: row.get("slug")?,
+                    name: row.get("name")?,
                 });
             }
-            if !full {
-                break;
+            for row in conn
+                .fetch_all(
+                    "SELECT id, cluster_id, municipality_code, kind, valid_from, valid_to FROM offices ORDER BY id",
+                    vec![],
+                )
+                .await?
+            {
+                let id: i64 = row.get("id")?;
+                let code: i64 = row.get("municipality_code")?;
+                facts.offices.push(OfficeFact {
+                    cluster: ClusterId(row.get("cluster_id")?),
+                    municipality: municipality("offices", id, Some(code))?
+                        .ok_or_else(|| StoreError::not_found("municipality", code))?,
+                    kind: OfficeKind::from_code(&row.get::<String>("kind")?)
+                        .map_err(corrupt("offices", id))?,
+                    valid_from: row.get("valid_from")?,
+                    valid_to: row.get("valid_to")?,
+                });
             }
         }
-        Ok(facts)
+        // Memberships and agreements: id, cluster, organisation, from, to (empty: open).
+        let spans = "CAST(id AS TEXT) || ',' || CAST(cluster_id AS TEXT) || ',' || CAST({org} AS TEXT) || ',' || \
+                     CAST(valid_from AS TEXT) || ',' || COALESCE(CAST(valid_to AS TEXT), '')";
+        let text = self
+            .packed(
+                &spans.replace("{org}", "organisation_id"),
+                "memberships",
+                vec![],
+            )
+            .await?;
+        let mut memberships = Vec::new();
+        records("memberships", &text, |f| {
+            let id = f.int()?;
+            memberships.push((
+                id,
+                MembershipFact {
+                    cluster: ClusterId(f.int()?),
+                    organisation: f.int()?,
+                    valid_from: f.date()?,
+                    valid_to: f.opt_date()?,
+                },
+            ));
+            Ok(())
+        })?;
+        memberships.sort_unstable_by_key(|(id, _)| *id);
+        facts.memberships = memberships.into_iter().map(|(_, m)| m).collect();
+
+        let text = self
+            .packed(
+                &spans.replace("{org}", "partner_organisation_id"),
+                "agreements",
+                vec![],
+            )
+            .await?;
+        let mut agreements = Vec::new();
+        records("agreements", &text, |f| {
+            let id = f.int()?;
+            agreements.push((
+                id,
+                AgreementFact {
+                    cluster: ClusterId(f.int()?),
+                    partner: f.int()?,
+                    valid_from: f.date()?,
+                    valid_to: f.opt_date()?,
+                },
+            ));
+            Ok(())
+        })?;
+        agreements.sort_unstable_by_key(|(id, _)| *id);
+        facts.agreements = agreements.into_iter().map(|(_, a)| a).collect();
+        Ok(())
     }
 }
 
-fn organisation(row: &AnyRow) -> Result<OrganisationFact> {
-    let id: i64 = row.get("id")?;
-    let employees_min: Option<i64> = row.get("employees_min")?;
-    Ok(OrganisationFact {
-        id,
-        kind: OrganisationKind::from_code(&row.get::<String>("kind")?)
-            .map_err(corrupt("organisations", id))?,
-        municipality: municipality("organisations", id, row.get("municipality_code")?)?,
-        employees_min: employees_min.and_then(|n| u32::try_from(n).ok()),
-        has_cvr: row.get::<i64>("has_cvr")? == 1,
-        foreign: row.get::<i64>("is_foreign")? == 1,
-    })
+/// One packed read of [`Store::kpi_facts`].
+#[derive(Debug, Clone, Copy)]
+enum Job {
+    /// Participations with `lo <= id < hi`.
+    Participations(i64, i64),
+    Organisations,
+    Activities,
+    Rest,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn days_parse_like_chrono_and_reject_the_rest() {
+        assert_eq!(parse_day("2027-01-01"), NaiveDate::from_ymd_opt(2027, 1, 1));
+        assert_eq!(
+            parse_day("2024-02-29"),
+            NaiveDate::from_ymd_opt(2024, 2, 29)
+        );
+        for bad in [
+            "2023-02-29",
+            "2024-1-01",
+            "2024/01/01",
+            "20240101xx",
+            "",
+            "2024-0a-01",
+        ] {
+            assert_eq!(parse_day(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn packed_records_name_the_table_and_record_when_malformed() {
+        let mut seen = Vec::new();
+        records("t", "1,2;3,4", |f| {
+            seen.push((f.int()?, f.int()?));
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(seen, vec![(1, 2), (3, 4)]);
+        let err = records("t", "1,2;3", |f| {
+            f.int()?;
+            f.int()?;
+            Ok(())
+        })
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("t row 1") && err.contains("missing"), "{err}");
+        let err = records("t", "1,x", |f| {
+            f.int()?;
+            f.int()?;
+            Ok(())
+        })
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("\"x\" is not a number"), "{err}");
+        records("t", "", |_| panic!("no records in an empty text")).unwrap();
+    }
 }

@@ -112,6 +112,8 @@ fn main() {
         facts.memberships.len()
     );
     let (index, snapshot) = time(|| Snapshot::new(facts.clone()).expect("snapshot"));
+    // What a server request pays before counting on its kept snapshot.
+    let (check, _) = time(|| rt.block_on(store.kpi_fingerprint()).expect("fingerprint"));
     let year = ReportPeriod::year(2025).expect("year");
     let (national, nat) = time(|| {
         kpi_report(
@@ -155,6 +157,10 @@ fn main() {
         ms(index)
     );
     println!(
+        "  change check (store.kpi_fingerprint)           {:>9.1} ms",
+        ms(check)
+    );
+    println!(
         "  national KPI report 2025 (+2024, +national)    {:>9.1} ms",
         ms(national)
     );
@@ -173,6 +179,14 @@ fn main() {
     println!(
         "  cold region report (read + index + count)      {:>9.1} ms",
         ms(load + index + region)
+    );
+    println!(
+        "  server, warm national report (check + count)   {:>9.1} ms",
+        ms(check + national)
+    );
+    println!(
+        "  server, warm region report (check + count)     {:>9.1} ms",
+        ms(check + region)
     );
     println!(
         "  figures: national 2025 unique organisations {}, participations {}; Nordjylland 2021-2025 unique companies in activities held there {}, participants {}",
@@ -214,6 +228,13 @@ fn main() {
                     ms(national) / dn,
                     ms(region) / dr
                 );
+                if let Some(load_ms) = grab("load_csv_ms") {
+                    println!(
+                        "ratio cold Klynge (read SQLite + count) / cold DuckDB (load CSV + query): national {:.2}x, region {:.2}x",
+                        ms(load + index + national) / (load_ms + dn),
+                        ms(load + index + region) / (load_ms + dr)
+                    );
+                }
             }
             if let (Some(u), Some(c)) = (
                 grab("national_unique_orgs"),

@@ -274,6 +274,82 @@ impl<T: Copy> Codes<T> {
     }
 }
 
+/// A participation packed into one number: activity id × 2³⁵ + organisation id × 32 + flags.
+/// One number per row halves SQLite's work and ours against three fields. Used when the ids
+/// fit (activity ids below 2²⁸, organisation ids below 2³⁰), else three fields.
+const ACTIVITY_SHIFT: i64 = 1 << 35;
+const ORGANISATION_SHIFT: i64 = 32;
+
+/// The outcome booleans as the bits of [`flag`], computed by the database.
+const PARTICIPATION_FLAGS: &str = "(CASE WHEN dedication IS NULL THEN 0 ELSE 1 END) + \
+     (CASE WHEN new_product_service_process THEN 2 ELSE 0 END) + \
+     (CASE WHEN new_knowledge_collaboration THEN 4 ELSE 0 END) + \
+     (CASE WHEN new_competences THEN 8 ELSE 0 END) + \
+     (CASE WHEN referral_received THEN 16 ELSE 0 END)";
+
+fn fits_one_number(max_activity: i64, max_organisation: i64) -> bool {
+    (0..1 << 28).contains(&max_activity) && (0..1 << 30).contains(&max_organisation)
+}
+
+/// Municipality codes checked once per distinct code rather than once per row.
+#[derive(Default)]
+struct Municipalities {
+    known: std::collections::HashMap<i64, Option<MunicipalityCode>>,
+}
+
+impl Municipalities {
+    fn get(&mut self, table: &'static str, id: i64, code: i64) -> Result<MunicipalityCode> {
+        let found = *self.known.entry(code).or_insert_with(|| {
+            u16::try_from(code)
+                .ok()
+                .and_then(|c| MunicipalityCode::new(c).ok())
+        });
+        found.ok_or_else(|| StoreError::Corrupt {
+            table,
+            id,
+            reason: format!("municipality code {code} is not a Danish municipality"),
+        })
+    }
+}
+
+/// Unpacks an organisation's attributes: (employees_min + 1, or 0 when unknown) × 65536 +
+/// municipality code (0: none) × 64 + kind (position in `OrganisationKind::ALL` + 1) × 4 +
+/// 2 when it has a CVR number + 1 when it is foreign.
+fn organisation_attributes(
+    id: i64,
+    attributes: i64,
+    places: &mut Municipalities,
+) -> Result<OrganisationFact> {
+    let bad = |reason: String| StoreError::Corrupt {
+        table: "organisations",
+        id,
+        reason,
+    };
+    if attributes < 0 {
+        return Err(bad(format!("packed attributes {attributes} are negative")));
+    }
+    let employees = attributes / 65536;
+    let code = (attributes % 65536) / 64;
+    let kind = (attributes % 64) / 4;
+    let kind = usize::try_from(kind)
+        .ok()
+        .and_then(|k| k.checked_sub(1))
+        .and_then(|k| OrganisationKind::ALL.get(k).copied())
+        .ok_or_else(|| bad("the kind is not one of the known organisation kinds".to_string()))?;
+    Ok(OrganisationFact {
+        id,
+        kind,
+        municipality: if code == 0 {
+            None
+        } else {
+            Some(places.get("organisations", id, code)?)
+        },
+        employees_min: employees.checked_sub(1).and_then(|n| u32::try_from(n).ok()),
+        has_cvr: attributes & 2 != 0,
+        foreign: attributes & 1 != 0,
+    })
+}
+
 /// Runs a spawned read and hands back its result; a panic in the task is passed on.
 async fn joined<T>(handle: tokio::task::JoinHandle<Result<T>>) -> Result<T> {
     match handle.await {
@@ -344,18 +420,24 @@ impl Store {
     /// Independent tables, and ranges of the participations, are read in parallel over
     /// separate pooled connections.
     pub async fn kpi_facts(&self) -> Result<KpiFacts> {
-        let (min_id, max_id) = {
+        let (min_id, max_id, one_number) = {
             let mut pooled = self.acquire().await?;
             let row = pooled
                 .conn()
                 .fetch_optional(
-                    "SELECT COALESCE(MIN(id), 0) AS lo, COALESCE(MAX(id), 0) AS hi FROM participations",
+                    "SELECT COALESCE(MIN(id), 0) AS lo, COALESCE(MAX(id), 0) AS hi, \
+                     COALESCE(MAX(activity_id), 0) AS max_activity, \
+                     COALESCE(MAX(organisation_id), 0) AS max_organisation FROM participations",
                     vec![],
                 )
                 .await?;
             match row {
-                Some(r) => (r.get::<i64>("lo")?, r.get::<i64>("hi")?),
-                None => (0, 0),
+                Some(r) => (
+                    r.get::<i64>("lo")?,
+                    r.get::<i64>("hi")?,
+                    fits_one_number(r.get("max_activity")?, r.get("max_organisation")?),
+                ),
+                None => (0, 0, true),
             }
         };
         let limit = std::sync::Arc::new(tokio::sync::Semaphore::new(PARALLEL_READS));
@@ -375,7 +457,7 @@ impl Store {
         let mut lo = min_id;
         while lo <= max_id {
             let hi = lo.saturating_add(PARTICIPATION_RANGE);
-            part_handles.push(spawn(Job::Participations(lo, hi)));
+            part_handles.push(spawn(Job::Participations(lo, hi, one_number)));
             lo = hi;
         }
         let orgs = spawn(Job::Organisations);
@@ -403,15 +485,33 @@ impl Store {
     async fn read_job(&self, job: Job) -> Result<KpiFacts> {
         let mut facts = KpiFacts::default();
         match job {
-            Job::Participations(lo, hi) => {
+            Job::Participations(lo, hi, true) => {
                 let text = self
                     .packed(
-                        "CAST(activity_id AS TEXT) || ',' || CAST(organisation_id AS TEXT) || ',' || CAST( \
-                         (CASE WHEN dedication IS NULL THEN 0 ELSE 1 END) + \
-                         (CASE WHEN new_product_service_process THEN 2 ELSE 0 END) + \
-                         (CASE WHEN new_knowledge_collaboration THEN 4 ELSE 0 END) + \
-                         (CASE WHEN new_competences THEN 8 ELSE 0 END) + \
-                         (CASE WHEN referral_received THEN 16 ELSE 0 END) AS TEXT)",
+                        &format!(
+                            "CAST(activity_id * {ACTIVITY_SHIFT} + organisation_id * {ORGANISATION_SHIFT} + {PARTICIPATION_FLAGS} AS TEXT)"
+                        ),
+                        "participations WHERE id >= $1 AND id < $2",
+                        crate::params![lo, hi],
+                    )
+                    .await?;
+                facts.participations.reserve(text.len() / 12);
+                records("participations", &text, |f| {
+                    let n = f.int()?;
+                    facts.participations.push(ParticipationFact {
+                        activity: n / ACTIVITY_SHIFT,
+                        organisation: (n % ACTIVITY_SHIFT) / ORGANISATION_SHIFT,
+                        flags: (n % ORGANISATION_SHIFT) as u8,
+                    });
+                    Ok(())
+                })?;
+            }
+            Job::Participations(lo, hi, false) => {
+                let text = self
+                    .packed(
+                        &format!(
+                            "CAST(activity_id AS TEXT) || ',' || CAST(organisation_id AS TEXT) || ',' || CAST({PARTICIPATION_FLAGS} AS TEXT)"
+                        ),
                         "participations WHERE id >= $1 AND id < $2",
                         crate::params![lo, hi],
                     )
@@ -429,34 +529,34 @@ impl Store {
                 })?;
             }
             Job::Organisations => {
+                // Everything but the id in one number (see `organisation_attributes`).
+                let kinds: String = OrganisationKind::ALL
+                    .iter()
+                    .enumerate()
+                    .map(|(i, k)| format!(" WHEN '{}' THEN {}", k.code(), i + 1))
+                    .collect();
                 let text = self
                     .packed(
-                        "CAST(id AS TEXT) || ',' || kind || ',' || \
-                         COALESCE(CAST(municipality_code AS TEXT), '') || ',' || \
-                         COALESCE(CAST(employees_min AS TEXT), '') || ',' || \
-                         (CASE WHEN cvr IS NULL THEN '0' ELSE '1' END) || ',' || \
-                         (CASE WHEN country = 'DK' THEN '0' ELSE '1' END)",
+                        &format!(
+                            "CAST(id AS TEXT) || ',' || CAST( \
+                             (CASE WHEN employees_min >= 0 THEN employees_min + 1 ELSE 0 END) * 65536 + \
+                             COALESCE(municipality_code, 0) * 64 + \
+                             (CASE kind{kinds} ELSE 0 END) * 4 + \
+                             (CASE WHEN cvr IS NULL THEN 0 ELSE 2 END) + \
+                             (CASE WHEN country = 'DK' THEN 0 ELSE 1 END) AS TEXT)"
+                        ),
                         "organisations",
                         vec![],
                     )
                     .await?;
-                let mut kinds = Codes::new();
+                let mut places = Municipalities::default();
+                facts.organisations.reserve(text.len() / 16);
                 records("organisations", &text, |f| {
                     let id = f.int()?;
-                    let kind =
-                        kinds.get(f.text()?, OrganisationKind::from_code, "organisations", id)?;
-                    let municipality = municipality("organisations", id, f.opt_int()?)?;
-                    let employees_min = f.opt_int()?.and_then(|n| u32::try_from(n).ok());
-                    let has_cvr = f.text()? == "1";
-                    let foreign = f.text()? == "1";
-                    facts.organisations.push(OrganisationFact {
-                        id,
-                        kind,
-                        municipality,
-                        employees_min,
-                        has_cvr,
-                        foreign,
-                    });
+                    let attributes = f.int()?;
+                    facts
+                        .organisations
+                        .push(organisation_attributes(id, attributes, &mut places)?);
                     Ok(())
                 })?;
                 // Ordered by id whatever order the backend aggregated in.
@@ -616,8 +716,9 @@ impl Store {
 /// One packed read of [`Store::kpi_facts`].
 #[derive(Debug, Clone, Copy)]
 enum Job {
-    /// Participations with `lo <= id < hi`.
-    Participations(i64, i64),
+    /// Participations with `lo <= id < hi`; whether each fits one number (see
+    /// [`fits_one_number`]).
+    Participations(i64, i64, bool),
     Organisations,
     Activities,
     Rest,
@@ -644,6 +745,48 @@ mod tests {
         ] {
             assert_eq!(parse_day(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn organisation_attributes_unpack_every_field() {
+        let mut places = Municipalities::default();
+        let company = OrganisationKind::ALL
+            .iter()
+            .position(|k| *k == OrganisationKind::Company)
+            .unwrap() as i64
+            + 1;
+        // 12 employees, Aalborg (851), a company with a CVR number, Danish.
+        let packed = 13 * 65536 + 851 * 64 + company * 4 + 2;
+        let o = organisation_attributes(7, packed, &mut places).unwrap();
+        assert_eq!(o.id, 7);
+        assert_eq!(o.kind, OrganisationKind::Company);
+        assert_eq!(o.municipality.map(|m| m.value()), Some(851));
+        assert_eq!(o.employees_min, Some(12));
+        assert!(o.has_cvr && !o.foreign);
+        // Foreign, no municipality, size unknown, no CVR; zero employees is not unknown.
+        let o = organisation_attributes(8, company * 4 + 1, &mut places).unwrap();
+        assert_eq!(
+            (o.municipality, o.employees_min, o.has_cvr, o.foreign),
+            (None, None, false, true)
+        );
+        let o = organisation_attributes(9, 65536 + company * 4, &mut places).unwrap();
+        assert_eq!(o.employees_min, Some(0));
+        // An unknown kind or municipality is reported, not guessed.
+        assert!(organisation_attributes(10, 63 * 4, &mut places).is_err());
+        assert!(organisation_attributes(11, 999 * 64 + company * 4, &mut places).is_err());
+        assert!(organisation_attributes(12, -1, &mut places).is_err());
+    }
+
+    #[test]
+    fn participations_fit_one_number_only_when_the_ids_are_in_range() {
+        assert!(fits_one_number(0, 0));
+        assert!(fits_one_number((1 << 28) - 1, (1 << 30) - 1));
+        assert!(!fits_one_number(1 << 28, 5));
+        assert!(!fits_one_number(5, 1 << 30));
+        let n = ((1 << 28) - 1) * ACTIVITY_SHIFT + ((1 << 30) - 1) * ORGANISATION_SHIFT + 31;
+        assert_eq!(n / ACTIVITY_SHIFT, (1 << 28) - 1);
+        assert_eq!((n % ACTIVITY_SHIFT) / ORGANISATION_SHIFT, (1 << 30) - 1);
+        assert_eq!(n % ORGANISATION_SHIFT, 31);
     }
 
     #[test]

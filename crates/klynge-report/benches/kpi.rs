@@ -38,6 +38,17 @@ fn time<T>(mut f: impl FnMut() -> T) -> (Duration, T) {
     (median(times), last.expect("RUNS > 0"))
 }
 
+/// CPU time of this process so far (all threads, user + system), from /proc on Linux: on a
+/// shared machine the wall time of a read depends on the load, its CPU time much less.
+fn cpu_time() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let after_name = stat.rsplit_once(')')?.1;
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    // USER_HZ is 100 on every Linux platform Rust supports.
+    Some(Duration::from_millis(ticks * 10))
+}
+
 fn day(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("fixed date")
 }
@@ -102,7 +113,11 @@ fn main() {
         .block_on(Store::open(&DatabaseUrl::Sqlite(path.clone())))
         .expect("open the bench database");
 
+    let cpu_before = cpu_time();
     let (load, facts) = time(|| rt.block_on(store.kpi_facts()).expect("facts"));
+    let load_cpu = cpu_before
+        .zip(cpu_time())
+        .map(|(before, after)| (after.saturating_sub(before)) / RUNS as u32);
     println!(
         "database {}: {} organisations, {} activities, {} participations, {} memberships",
         path.display(),
@@ -152,6 +167,18 @@ fn main() {
         "  read facts from SQLite (store.kpi_facts)       {:>9.1} ms",
         ms(load)
     );
+    if let Some(cpu) = load_cpu {
+        println!(
+            "    of which CPU time, all threads (mean)        {:>9.1} ms",
+            ms(cpu)
+        );
+    }
+    if let Ok(load) = std::fs::read_to_string("/proc/loadavg") {
+        println!(
+            "    machine load average while measuring         {:>12}",
+            load.split_whitespace().next().unwrap_or("?")
+        );
+    }
     println!(
         "  index snapshot (Snapshot::new)                 {:>9.1} ms",
         ms(index)

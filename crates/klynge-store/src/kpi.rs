@@ -425,9 +425,12 @@ impl Store {
             let row = pooled
                 .conn()
                 .fetch_optional(
-                    "SELECT COALESCE(MIN(id), 0) AS lo, COALESCE(MAX(id), 0) AS hi, \
-                     COALESCE(MAX(activity_id), 0) AS max_activity, \
-                     COALESCE(MAX(organisation_id), 0) AS max_organisation FROM participations",
+                    // One subquery per bound: each is a single index or rowid lookup, where
+                    // one query with four aggregates scans the table.
+                    "SELECT COALESCE((SELECT MIN(id) FROM participations), 0) AS lo, \
+                     COALESCE((SELECT MAX(id) FROM participations), 0) AS hi, \
+                     COALESCE((SELECT MAX(activity_id) FROM participations), 0) AS max_activity, \
+                     COALESCE((SELECT MAX(organisation_id) FROM participations), 0) AS max_organisation",
                     vec![],
                 )
                 .await?;

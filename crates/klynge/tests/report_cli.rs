@@ -6,7 +6,7 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-use calamine::Reader;
+use calamine::{DataType, Reader};
 use klynge_report::engine::Snapshot;
 use klynge_store::{DatabaseUrl, Store};
 

@@ -671,6 +671,9 @@ impl Kpis {
     }
 }
 
+/// One row of a breakdown: (code, current, previous period, national).
+pub type BreakdownRow = (String, u64, u64, u64);
+
 impl KpiReport {
     /// Headline rows: (label key, current, previous period, national).
     pub fn headline_rows(&self) -> Vec<(&'static str, Figure, Figure, Figure)> {
@@ -685,7 +688,7 @@ impl KpiReport {
 
     /// Breakdown tables: (title key, rows of (code, current, previous, national)), every code
     /// that occurs in any of the three columns.
-    pub fn breakdown_rows(&self) -> Vec<(&'static str, Vec<(String, u64, u64, u64)>)> {
+    pub fn breakdown_rows(&self) -> Vec<(&'static str, Vec<BreakdownRow>)> {
         self.current
             .breakdowns()
             .into_iter()

@@ -165,7 +165,7 @@ fn region_and_funder_reports_write_files_with_the_engines_figures() {
     let sheet = book.worksheet_range(&name).expect("sheet");
     let total = sheet
         .rows()
-        .find(|r| r[0].to_string() == "Total")
+        .find(|r| r[0].get_string() == Some("Total"))
         .expect("a total row");
     assert_eq!(total[1].get_float(), Some(funder.total.activities as f64));
     assert_eq!(

@@ -38,6 +38,17 @@ fn time<T>(mut f: impl FnMut() -> T) -> (Duration, T) {
     (median(times), last.expect("RUNS > 0"))
 }
 
+/// CPU time of this process so far (all threads, user + system), from /proc on Linux: on a
+/// shared machine the wall time of a read depends on the load, its CPU time much less.
+fn cpu_time() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let after_name = stat.rsplit_once(')')?.1;
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    // USER_HZ is 100 on every Linux platform Rust supports.
+    Some(Duration::from_millis(ticks * 10))
+}
+
 fn day(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("fixed date")
 }
@@ -102,7 +113,11 @@ fn main() {
         .block_on(Store::open(&DatabaseUrl::Sqlite(path.clone())))
         .expect("open the bench database");
 
+    let cpu_before = cpu_time();
     let (load, facts) = time(|| rt.block_on(store.kpi_facts()).expect("facts"));
+    let load_cpu = cpu_before
+        .zip(cpu_time())
+        .map(|(before, after)| (after.saturating_sub(before)) / RUNS as u32);
     println!(
         "database {}: {} organisations, {} activities, {} participations, {} memberships",
         path.display(),
@@ -112,6 +127,8 @@ fn main() {
         facts.memberships.len()
     );
     let (index, snapshot) = time(|| Snapshot::new(facts.clone()).expect("snapshot"));
+    // What a server request pays before counting on its kept snapshot.
+    let (check, _) = time(|| rt.block_on(store.kpi_fingerprint()).expect("fingerprint"));
     let year = ReportPeriod::year(2025).expect("year");
     let (national, nat) = time(|| {
         kpi_report(
@@ -150,9 +167,25 @@ fn main() {
         "  read facts from SQLite (store.kpi_facts)       {:>9.1} ms",
         ms(load)
     );
+    if let Some(cpu) = load_cpu {
+        println!(
+            "    of which CPU time, all threads (mean)        {:>9.1} ms",
+            ms(cpu)
+        );
+    }
+    if let Ok(load) = std::fs::read_to_string("/proc/loadavg") {
+        println!(
+            "    machine load average while measuring         {:>12}",
+            load.split_whitespace().next().unwrap_or("?")
+        );
+    }
     println!(
         "  index snapshot (Snapshot::new)                 {:>9.1} ms",
         ms(index)
+    );
+    println!(
+        "  change check (store.kpi_fingerprint)           {:>9.1} ms",
+        ms(check)
     );
     println!(
         "  national KPI report 2025 (+2024, +national)    {:>9.1} ms",
@@ -173,6 +206,14 @@ fn main() {
     println!(
         "  cold region report (read + index + count)      {:>9.1} ms",
         ms(load + index + region)
+    );
+    println!(
+        "  server, warm national report (check + count)   {:>9.1} ms",
+        ms(check + national)
+    );
+    println!(
+        "  server, warm region report (check + count)     {:>9.1} ms",
+        ms(check + region)
     );
     println!(
         "  figures: national 2025 unique organisations {}, participations {}; Nordjylland 2021-2025 unique companies in activities held there {}, participants {}",
@@ -214,6 +255,13 @@ fn main() {
                     ms(national) / dn,
                     ms(region) / dr
                 );
+                if let Some(load_ms) = grab("load_csv_ms") {
+                    println!(
+                        "ratio cold Klynge (read SQLite + count) / cold DuckDB (load CSV + query): national {:.2}x, region {:.2}x",
+                        ms(load + index + national) / (load_ms + dn),
+                        ms(load + index + region) / (load_ms + dr)
+                    );
+                }
             }
             if let (Some(u), Some(c)) = (
                 grab("national_unique_orgs"),

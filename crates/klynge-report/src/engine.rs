@@ -64,42 +64,125 @@ impl ReportPeriod {
     }
 }
 
+/// Positions of facts by their database id: a table when the ids are dense (as the store hands
+/// them out), a hash map otherwise.
+struct IdIndex {
+    base: i64,
+    dense: Vec<u32>,
+    sparse: HashMap<i64, u32>,
+}
+
+impl IdIndex {
+    const NONE: u32 = u32::MAX;
+
+    fn new(ids: impl ExactSizeIterator<Item = i64> + Clone) -> Self {
+        let len = ids.len();
+        let (lo, hi) = ids.clone().fold((i64::MAX, i64::MIN), |(lo, hi), id| {
+            (lo.min(id), hi.max(id))
+        });
+        let span = hi.checked_sub(lo).and_then(|s| usize::try_from(s).ok());
+        match span {
+            Some(span) if span < 4 * len + 1024 => {
+                let mut dense = vec![Self::NONE; span + 1];
+                for (i, id) in ids.enumerate() {
+                    dense[(id - lo) as usize] = i as u32;
+                }
+                IdIndex {
+                    base: lo,
+                    dense,
+                    sparse: HashMap::new(),
+                }
+            }
+            _ => IdIndex {
+                base: 0,
+                dense: Vec::new(),
+                sparse: ids.enumerate().map(|(i, id)| (id, i as u32)).collect(),
+            },
+        }
+    }
+
+    fn get(&self, id: i64) -> Option<usize> {
+        if self.dense.is_empty() {
+            return self.sparse.get(&id).map(|&i| i as usize);
+        }
+        let slot = id
+            .checked_sub(self.base)
+            .and_then(|o| usize::try_from(o).ok())?;
+        match self.dense.get(slot) {
+            Some(&i) if i != Self::NONE => Some(i as usize),
+            _ => None,
+        }
+    }
+}
+
+/// Regions by municipality code on one date: a table lookup per fact instead of a search of
+/// the municipality list.
+pub(crate) struct Geo {
+    regions: Vec<Option<Region>>,
+}
+
+impl Geo {
+    pub(crate) fn on(date: NaiveDate) -> Self {
+        let mut regions = vec![None; 1024];
+        for m in klynge_domain::geography::municipalities() {
+            if let Some(slot) = regions.get_mut(usize::from(m.code.value())) {
+                *slot = Some(m.region_on(date));
+            }
+        }
+        Geo { regions }
+    }
+
+    pub(crate) fn region(&self, m: MunicipalityCode) -> Option<Region> {
+        self.regions.get(usize::from(m.value())).copied().flatten()
+    }
+
+    pub(crate) fn in_region(&self, m: Option<MunicipalityCode>, region: Region) -> bool {
+        m.is_some_and(|m| self.region(m) == Some(region))
+    }
+
+    /// Region label of an organisation: a region code, "abroad" or "unknown".
+    fn label(&self, foreign: bool, m: Option<MunicipalityCode>) -> &'static str {
+        if foreign {
+            "abroad"
+        } else {
+            m.and_then(|m| self.region(m))
+                .map_or("unknown", |r| r.code())
+        }
+    }
+
+    fn located_in(&self, scope: Scope, m: Option<MunicipalityCode>) -> bool {
+        match scope {
+            Scope::National | Scope::Cluster(_) => true,
+            Scope::Region(r) => self.in_region(m, r),
+            Scope::Municipality(wanted) => m == Some(wanted),
+        }
+    }
+}
+
 /// The facts, indexed for counting. Build once, count many reports.
 pub struct Snapshot {
     facts: KpiFacts,
-    org_index: HashMap<i64, usize>,
+    org_index: IdIndex,
     /// Participations resolved to (activity index, organisation index, flags).
     parts: Vec<(u32, u32, u8)>,
 }
 
 impl Snapshot {
     pub fn new(facts: KpiFacts) -> Result<Self, ReportError> {
-        let org_index: HashMap<i64, usize> = facts
-            .organisations
-            .iter()
-            .enumerate()
-            .map(|(i, o)| (o.id, i))
-            .collect();
-        let activity_index: HashMap<i64, usize> = facts
-            .activities
-            .iter()
-            .enumerate()
-            .map(|(i, a)| (a.id, i))
-            .collect();
+        let org_index = IdIndex::new(facts.organisations.iter().map(|o| o.id));
+        let activity_index = IdIndex::new(facts.activities.iter().map(|a| a.id));
         let mut parts = Vec::with_capacity(facts.participations.len());
         for p in &facts.participations {
-            let a = *activity_index
-                .get(&p.activity)
+            let a = activity_index
+                .get(p.activity)
                 .ok_or(ReportError::Dangling {
                     what: "activity",
                     id: p.activity,
                 })?;
-            let o = *org_index
-                .get(&p.organisation)
-                .ok_or(ReportError::Dangling {
-                    what: "organisation",
-                    id: p.organisation,
-                })?;
+            let o = org_index.get(p.organisation).ok_or(ReportError::Dangling {
+                what: "organisation",
+                id: p.organisation,
+            })?;
             parts.push((a as u32, o as u32, p.flags));
         }
         Ok(Snapshot {
@@ -138,25 +221,19 @@ impl Snapshot {
             })
     }
 
+    /// The position of an organisation in `facts().organisations`.
+    pub(crate) fn org_position(&self, id: i64) -> Option<usize> {
+        self.org_index.get(id)
+    }
+
     fn org(&self, id: i64) -> Option<&klynge_store::kpi::OrganisationFact> {
-        self.org_index
-            .get(&id)
-            .map(|&i| &self.facts.organisations[i])
+        self.org_index.get(id).map(|i| &self.facts.organisations[i])
     }
 }
 
 /// The region a municipality belongs to on the report's geography date.
 pub fn region_of(municipality: MunicipalityCode, geography_date: NaiveDate) -> Region {
     municipality.municipality().region_on(geography_date)
-}
-
-/// Where an organisation sits in the geography of the report: its registered address.
-fn located_in(scope: Scope, municipality: Option<MunicipalityCode>, geo: NaiveDate) -> bool {
-    match scope {
-        Scope::National | Scope::Cluster(_) => true,
-        Scope::Region(r) => municipality.is_some_and(|m| region_of(m, geo) == r),
-        Scope::Municipality(wanted) => municipality == Some(wanted),
-    }
 }
 
 fn of_cluster(scope: Scope, cluster: ClusterId) -> bool {
@@ -298,6 +375,26 @@ fn in_force_on(from: NaiveDate, to: Option<NaiveDate>, day: NaiveDate) -> bool {
     from <= day && to.is_none_or(|t| t >= day)
 }
 
+/// Counts per label, with labels that are `&'static str` (no allocation per fact).
+#[derive(Default)]
+struct Tally(Vec<(&'static str, u64)>);
+
+impl Tally {
+    fn add(&mut self, label: &'static str) {
+        match self.0.iter_mut().find(|(l, _)| *l == label) {
+            Some((_, n)) => *n += 1,
+            None => self.0.push((label, 1)),
+        }
+    }
+
+    fn into_map(self) -> BTreeMap<String, u64> {
+        self.0
+            .into_iter()
+            .map(|(l, n)| (l.to_string(), n))
+            .collect()
+    }
+}
+
 /// Counts one scope over one period, placing organisations by the regions of `geo`.
 pub fn kpis(snapshot: &Snapshot, query: KpiQuery, geo: NaiveDate) -> Kpis {
     let KpiQuery {
@@ -306,19 +403,28 @@ pub fn kpis(snapshot: &Snapshot, query: KpiQuery, geo: NaiveDate) -> Kpis {
         funding_stream,
     } = query;
     let facts = &snapshot.facts;
+    let regions = Geo::on(geo);
     let mut k = Kpis::default();
     let last = period.to;
+    // Whether each organisation is registered in the scope's geography (always, for the
+    // country and for a cluster): computed once per report instead of once per fact.
+    let org_in_scope: Vec<bool> = facts
+        .organisations
+        .iter()
+        .map(|o| regions.located_in(scope, o.municipality))
+        .collect();
 
     // Members (stock on the last day) and membership flows.
-    let mut member_seen: HashMap<i64, ()> = HashMap::new();
+    let mut member_seen = vec![false; facts.organisations.len()];
+    let (mut by_size, mut by_region) = (Tally::default(), Tally::default());
     for m in &facts.memberships {
         if !of_cluster(scope, m.cluster) {
             continue;
         }
-        let Some(org) = snapshot.org(m.organisation) else {
+        let Some(oi) = snapshot.org_position(m.organisation) else {
             continue;
         };
-        if !located_in(scope, org.municipality, geo) {
+        if !org_in_scope[oi] {
             continue;
         }
         if period.contains(m.valid_from) {
@@ -332,96 +438,94 @@ pub fn kpis(snapshot: &Snapshot, query: KpiQuery, geo: NaiveDate) -> Kpis {
         }
         if in_force_on(m.valid_from, m.valid_to, last) {
             k.memberships += 1;
-            if member_seen.insert(org.id, ()).is_none() {
+            if !std::mem::replace(&mut member_seen[oi], true) {
+                let org = &facts.organisations[oi];
                 k.members += 1;
-                *k.members_by_size
-                    .entry(size_label(org.employees_min).to_string())
-                    .or_default() += 1;
-                *k.members_by_region
-                    .entry(region_label(org.foreign, org.municipality, geo).to_string())
-                    .or_default() += 1;
+                by_size.add(size_label(org.employees_min));
+                by_region.add(regions.label(org.foreign, org.municipality));
             }
         }
     }
+    k.members_by_size = by_size.into_map();
+    k.members_by_region = by_region.into_map();
 
     // Activities in scope: the organiser's for a cluster; held there for a geography.
-    let activity_in_scope: Vec<bool> = facts
-        .activities
-        .iter()
-        .map(|a| {
-            period.contains(a.starts_on)
-                && funding_stream.is_none_or(|s| s == a.funding_stream)
-                && match scope {
-                    Scope::National => true,
-                    Scope::Cluster(c) => a.cluster == c,
-                    Scope::Region(_) | Scope::Municipality(_) => {
-                        located_in(scope, a.municipality, geo)
-                    }
+    let (mut by_type, mut by_category, mut by_stream_a, mut by_format) = (
+        Tally::default(),
+        Tally::default(),
+        Tally::default(),
+        Tally::default(),
+    );
+    for a in &facts.activities {
+        let in_scope = period.contains(a.starts_on)
+            && funding_stream.is_none_or(|s| s == a.funding_stream)
+            && match scope {
+                Scope::National => true,
+                Scope::Cluster(c) => a.cluster == c,
+                Scope::Region(_) | Scope::Municipality(_) => {
+                    regions.located_in(scope, a.municipality)
                 }
-        })
-        .collect();
-    for (a, _) in facts
-        .activities
-        .iter()
-        .zip(&activity_in_scope)
-        .filter(|(_, in_scope)| **in_scope)
-    {
+            };
+        if !in_scope {
+            continue;
+        }
         k.activities += 1;
-        *k.activities_by_type
-            .entry(a.activity_type.code().to_string())
-            .or_default() += 1;
-        *k.activities_by_category
-            .entry(a.activity_type.category().code().to_string())
-            .or_default() += 1;
-        *k.activities_by_funding_stream
-            .entry(a.funding_stream.code().to_string())
-            .or_default() += 1;
-        *k.activities_by_format
-            .entry(a.format.code().to_string())
-            .or_default() += 1;
+        by_type.add(a.activity_type.code());
+        by_category.add(a.activity_type.category().code());
+        by_stream_a.add(a.funding_stream.code());
+        by_format.add(a.format.code());
         for theme in &a.themes {
             *k.activities_by_theme.entry(theme.clone()).or_default() += 1;
         }
     }
+    k.activities_by_type = by_type.into_map();
+    k.activities_by_category = by_category.into_map();
+    k.activities_by_funding_stream = by_stream_a.into_map();
+    k.activities_by_format = by_format.into_map();
 
     // Participations: in the period by the activity's start date; for a cluster, in its
     // activities; for a geography, of organisations registered there (wherever the activity).
+    // Each activity's test is done once: `stream + 1`, or 0 when its participations do not count.
+    let activity_counts: Vec<u8> = facts
+        .activities
+        .iter()
+        .map(|a| {
+            let counts = period.contains(a.starts_on)
+                && of_cluster(scope, a.cluster)
+                && funding_stream.is_none_or(|s| s == a.funding_stream);
+            if counts {
+                stream_index(a.funding_stream) as u8 + 1
+            } else {
+                0
+            }
+        })
+        .collect();
     const SEEN: u8 = 0x80;
     let mut per_org = vec![0u8; facts.organisations.len()];
-    let mut by_stream = [0u64; 8];
+    let mut by_stream = vec![0u64; FundingStream::ALL.len() + 1];
     for &(ai, oi, flags) in &snapshot.parts {
-        let a = &facts.activities[ai as usize];
-        if !period.contains(a.starts_on)
-            || !of_cluster(scope, a.cluster)
-            || funding_stream.is_some_and(|s| s != a.funding_stream)
-        {
+        let stream = activity_counts[ai as usize];
+        if stream == 0 || !org_in_scope[oi as usize] {
             continue;
         }
-        let org = &facts.organisations[oi as usize];
-        if !located_in(scope, org.municipality, geo) {
-            continue;
-        }
-        k.participations += 1;
-        by_stream[stream_index(a.funding_stream)] += 1;
+        by_stream[usize::from(stream)] += 1;
         per_org[oi as usize] |= flags | SEEN;
     }
+    k.participations = by_stream.iter().sum();
     for (i, stream) in FundingStream::ALL.iter().enumerate() {
-        if by_stream[i] > 0 {
+        if by_stream[i + 1] > 0 {
             k.participations_by_funding_stream
-                .insert(stream.code().to_string(), by_stream[i]);
+                .insert(stream.code().to_string(), by_stream[i + 1]);
         }
     }
+    let (mut org_region, mut org_size) = (Tally::default(), Tally::default());
     for (org, &f) in facts.organisations.iter().zip(&per_org) {
         if f & SEEN == 0 {
             continue;
         }
         k.unique_organisations += 1;
-        *k.unique_organisations_by_region
-            .entry(region_label(org.foreign, org.municipality, geo).to_string())
-            .or_default() += 1;
-        *k.unique_organisations_by_size
-            .entry(size_label(org.employees_min).to_string())
-            .or_default() += 1;
+        org_region.add(regions.label(org.foreign, org.municipality));
+        org_size.add(size_label(org.employees_min));
         if org.kind == OrganisationKind::Company {
             k.unique_companies += 1;
             if let Some(n) = org.employees_min {
@@ -444,13 +548,15 @@ pub fn kpis(snapshot: &Snapshot, query: KpiQuery, geo: NaiveDate) -> Kpis {
         k.outcome_new_competences += count(flag::NEW_COMPETENCES);
         k.outcome_referral_received += count(flag::REFERRAL_RECEIVED);
     }
+    k.unique_organisations_by_region = org_region.into_map();
+    k.unique_organisations_by_size = org_size.into_map();
     k.sme_share =
         (k.companies_with_size > 0).then(|| k.sme_companies as f64 / k.companies_with_size as f64);
 
     // Offices and agreements: stock on the last day.
     for o in &facts.offices {
         if of_cluster(scope, o.cluster)
-            && located_in(scope, Some(o.municipality), geo)
+            && regions.located_in(scope, Some(o.municipality))
             && in_force_on(o.valid_from, o.valid_to, last)
         {
             match o.kind {
@@ -464,7 +570,7 @@ pub fn kpis(snapshot: &Snapshot, query: KpiQuery, geo: NaiveDate) -> Kpis {
             continue;
         };
         if of_cluster(scope, a.cluster)
-            && located_in(scope, partner.municipality, geo)
+            && regions.located_in(scope, partner.municipality)
             && in_force_on(a.valid_from, a.valid_to, last)
         {
             k.agreements += 1;
@@ -494,4 +600,110 @@ pub fn municipality_label(m: Option<MunicipalityCode>) -> String {
 /// Municipalities of a region on a date, for tables that list every municipality.
 pub fn municipalities_of(region: Region, date: NaiveDate) -> Vec<&'static Municipality> {
     Municipality::in_region_on(region, date).collect()
+}
+
+/// One figure of a KPI table: a count, or a share (none when there is nothing to divide by).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Figure {
+    Count(u64),
+    Share(Option<f64>),
+}
+
+impl Kpis {
+    /// The headline figures as (label key in [`crate::i18n`], figure), in the order every
+    /// renderer shows them.
+    pub fn headline(&self) -> Vec<(&'static str, Figure)> {
+        use Figure::{Count, Share};
+        vec![
+            ("kpi_members", Count(self.members)),
+            ("kpi_memberships", Count(self.memberships)),
+            ("kpi_new_memberships", Count(self.new_memberships)),
+            ("kpi_lost_memberships", Count(self.lost_memberships)),
+            ("unique_organisations", Count(self.unique_organisations)),
+            ("unique_companies", Count(self.unique_companies)),
+            ("sme_share", Share(self.sme_share)),
+            ("dedicated", Count(self.dedicated_organisations)),
+            ("participations", Count(self.participations)),
+            ("kpi_without_cvr", Count(self.organisations_without_cvr)),
+            ("kpi_foreign", Count(self.foreign_organisations)),
+            (
+                "outcome_product",
+                Count(self.outcome_new_product_service_process),
+            ),
+            (
+                "outcome_knowledge",
+                Count(self.outcome_new_knowledge_collaboration),
+            ),
+            ("outcome_competences", Count(self.outcome_new_competences)),
+            ("outcome_referral", Count(self.outcome_referral_received)),
+            ("kpi_activities", Count(self.activities)),
+            ("kpi_offices_own", Count(self.offices_own)),
+            ("kpi_offices_co_located", Count(self.offices_co_located)),
+            ("agreements", Count(self.agreements)),
+        ]
+    }
+
+    /// The breakdowns as (title key in [`crate::i18n`], counts by code or label).
+    pub fn breakdowns(&self) -> Vec<(&'static str, &BTreeMap<String, u64>)> {
+        vec![
+            ("kpi_members_by_size", &self.members_by_size),
+            ("kpi_members_by_region", &self.members_by_region),
+            ("kpi_unique_by_region", &self.unique_organisations_by_region),
+            ("kpi_unique_by_size", &self.unique_organisations_by_size),
+            ("kpi_activities_by_category", &self.activities_by_category),
+            ("kpi_activities_by_type", &self.activities_by_type),
+            ("kpi_activities_by_theme", &self.activities_by_theme),
+            (
+                "kpi_activities_by_funding_stream",
+                &self.activities_by_funding_stream,
+            ),
+            ("kpi_activities_by_format", &self.activities_by_format),
+            (
+                "kpi_participations_by_funding_stream",
+                &self.participations_by_funding_stream,
+            ),
+            (
+                "agreements_by_municipality",
+                &self.agreements_by_municipality,
+            ),
+        ]
+    }
+}
+
+/// One row of a breakdown: (code, current, previous period, national).
+pub type BreakdownRow = (String, u64, u64, u64);
+
+impl KpiReport {
+    /// Headline rows: (label key, current, previous period, national).
+    pub fn headline_rows(&self) -> Vec<(&'static str, Figure, Figure, Figure)> {
+        self.current
+            .headline()
+            .into_iter()
+            .zip(self.previous.headline())
+            .zip(self.national.headline())
+            .map(|(((key, c), (_, p)), (_, n))| (key, c, p, n))
+            .collect()
+    }
+
+    /// Breakdown tables: (title key, rows of (code, current, previous, national)), every code
+    /// that occurs in any of the three columns.
+    pub fn breakdown_rows(&self) -> Vec<(&'static str, Vec<BreakdownRow>)> {
+        self.current
+            .breakdowns()
+            .into_iter()
+            .zip(self.previous.breakdowns())
+            .zip(self.national.breakdowns())
+            .map(|(((key, c), (_, p)), (_, n))| {
+                let codes: std::collections::BTreeSet<&String> =
+                    c.keys().chain(p.keys()).chain(n.keys()).collect();
+                let get = |m: &BTreeMap<String, u64>, k: &String| m.get(k).copied().unwrap_or(0);
+                let rows = codes
+                    .into_iter()
+                    .map(|k| (k.clone(), get(c, k), get(p, k), get(n, k)))
+                    .collect();
+                (key, rows)
+            })
+            .collect()
+    }
 }

@@ -39,6 +39,19 @@ pub fn t(lang: Lang, key: &str) -> &'static str {
         })
 }
 
+/// The label of a code in a breakdown (a region, size class, funding stream, toolbox category,
+/// format): its translation where there is one, otherwise the code itself (themes, activity
+/// types, municipalities).
+pub fn label(lang: Lang, code: &str) -> String {
+    WORDS.iter().find(|(k, _, _)| *k == code).map_or_else(
+        || code.to_string(),
+        |(_, da, en)| match lang {
+            Lang::Da => (*da).to_string(),
+            Lang::En => (*en).to_string(),
+        },
+    )
+}
+
 pub(crate) const WORDS: &[(&str, &str, &str)] = &[
     (
         "title",
@@ -204,6 +217,148 @@ pub(crate) const WORDS: &[(&str, &str, &str)] = &[
     ),
     ("sjaelland", "Region Sjælland", "Region Zealand"),
     ("oestdanmark", "Region Østdanmark", "Region East Denmark"),
+    // The KPI report (web page and spreadsheet).
+    ("kpi_title", "Nøgletal", "Key figures"),
+    ("current_period", "Perioden", "The period"),
+    ("previous_period", "Forrige periode", "Previous period"),
+    (
+        "kpi_members",
+        "Medlemmer (unikke organisationer)",
+        "Members (unique organisations)",
+    ),
+    ("kpi_memberships", "Medlemskaber", "Memberships"),
+    ("kpi_new_memberships", "Nye medlemskaber", "New memberships"),
+    (
+        "kpi_lost_memberships",
+        "Ophørte medlemskaber",
+        "Ended memberships",
+    ),
+    (
+        "kpi_without_cvr",
+        "Deltagende organisationer uden CVR",
+        "Participating organisations without CVR",
+    ),
+    (
+        "kpi_foreign",
+        "Udenlandske deltagende organisationer",
+        "Foreign participating organisations",
+    ),
+    ("kpi_activities", "Aktiviteter", "Activities"),
+    ("kpi_offices_own", "Egne kontorer", "Own offices"),
+    (
+        "kpi_offices_co_located",
+        "Kontorer samlokaliseret med Erhvervshuset",
+        "Offices co-located with the business hub",
+    ),
+    (
+        "kpi_members_by_size",
+        "Medlemmer efter størrelse",
+        "Members by size",
+    ),
+    (
+        "kpi_members_by_region",
+        "Medlemmer efter region",
+        "Members by region",
+    ),
+    (
+        "kpi_unique_by_region",
+        "Deltagende organisationer efter region",
+        "Participating organisations by region",
+    ),
+    (
+        "kpi_unique_by_size",
+        "Deltagende organisationer efter størrelse",
+        "Participating organisations by size",
+    ),
+    (
+        "kpi_activities_by_category",
+        "Aktiviteter efter værktøjskasse-kategori",
+        "Activities by toolbox category",
+    ),
+    (
+        "kpi_activities_by_type",
+        "Aktiviteter efter type",
+        "Activities by type",
+    ),
+    (
+        "kpi_activities_by_theme",
+        "Aktiviteter efter tema",
+        "Activities by theme",
+    ),
+    (
+        "kpi_activities_by_funding_stream",
+        "Aktiviteter efter finansiering",
+        "Activities by funding stream",
+    ),
+    (
+        "kpi_activities_by_format",
+        "Aktiviteter efter form",
+        "Activities by format",
+    ),
+    (
+        "kpi_participations_by_funding_stream",
+        "Deltagelser efter finansiering",
+        "Participations by funding stream",
+    ),
+    (
+        "kpi_chart_regions",
+        "Deltagende organisationer efter region",
+        "Participating organisations by region",
+    ),
+    (
+        "kpi_chart_years",
+        "Deltagende organisationer pr. år",
+        "Participating organisations per year",
+    ),
+    ("kpi_breakdowns", "Fordelinger", "Breakdowns"),
+    ("kpi_table", "Tabel", "Table"),
+    ("kpi_code", "Kategori", "Category"),
+    ("abroad", "Udlandet", "Abroad"),
+    ("unknown", "Ukendt", "Unknown"),
+    ("micro", "Mikro (0–9 ansatte)", "Micro (0–9 employees)"),
+    ("small", "Lille (10–49)", "Small (10–49)"),
+    ("medium", "Mellemstor (50–249)", "Medium (50–249)"),
+    ("large", "Stor (250+)", "Large (250+)"),
+    ("physical", "Fysisk", "Physical"),
+    ("online", "Online", "Online"),
+    ("hybrid", "Hybrid", "Hybrid"),
+    ("matchmaking", "Matchmaking", "Matchmaking"),
+    ("transformation", "Omstilling", "Transformation"),
+    (
+        "innovation_project",
+        "Innovationsprojekter",
+        "Innovation projects",
+    ),
+    (
+        "knowledge_dissemination",
+        "Videnspredning",
+        "Knowledge dissemination",
+    ),
+    (
+        "internationalisation",
+        "Internationalisering",
+        "Internationalisation",
+    ),
+    (
+        "access_to_finance",
+        "Adgang til finansiering",
+        "Access to finance",
+    ),
+    (
+        "incubation_entrepreneurship",
+        "Inkubation og iværksætteri",
+        "Incubation and entrepreneurship",
+    ),
+    (
+        "branding_communication",
+        "Branding og kommunikation",
+        "Branding and communication",
+    ),
+    (
+        "competence_development",
+        "Kompetenceudvikling",
+        "Competence development",
+    ),
 ];
 
 #[cfg(test)]

@@ -5,11 +5,11 @@ use chrono::{Datelike, NaiveDate};
 use klynge_domain::FundingStream;
 use rust_xlsxwriter::{Color, ExcelDateTime, Format, FormatAlign, Workbook, Worksheet};
 
-use crate::engine::Kpis;
+use crate::engine::{Figure, KpiReport, Kpis};
 use crate::error::ReportError;
 use crate::funder::FunderReport;
 use crate::html::region_name;
-use crate::i18n::{Lang, t};
+use crate::i18n::{Lang, label, t};
 use crate::region::RegionReport;
 
 fn header() -> Format {
@@ -227,4 +227,73 @@ fn write_kpis(sheet: &mut Worksheet, row: u32, k: &Kpis) -> Result<(), ReportErr
         num(sheet, row, 6 + col as u16, v)?;
     }
     Ok(())
+}
+
+fn figure(sheet: &mut Worksheet, row: u32, col: u16, f: Figure) -> Result<(), ReportError> {
+    match f {
+        Figure::Count(v) => num(sheet, row, col, v)?,
+        Figure::Share(Some(share)) => {
+            sheet.write_number_with_format(row, col, share, &percent())?;
+        }
+        Figure::Share(None) => {
+            sheet.write_string(row, col, "–")?;
+        }
+    }
+    Ok(())
+}
+
+/// A KPI report as a workbook: the headline figures, then every breakdown, each with the
+/// previous period and the national total beside. `scope` names what was counted.
+pub fn kpi_report_xlsx(
+    report: &KpiReport,
+    scope: &str,
+    lang: Lang,
+) -> Result<Vec<u8>, ReportError> {
+    let tr = |k| t(lang, k);
+    let mut wb = Workbook::new();
+    let columns = [tr("measure"), scope, tr("previous_period"), tr("national")];
+
+    let sheet = wb.add_worksheet().set_name(tr("kpi_title"))?;
+    table_head(sheet, &columns, &[52.0, 18.0, 18.0, 18.0])?;
+    let df = date_format();
+    let previous = report.query.period.previous();
+    for (row, key, from, to) in [
+        (
+            1,
+            "current_period",
+            report.query.period.from,
+            report.query.period.to,
+        ),
+        (2, "previous_period", previous.from, previous.to),
+    ] {
+        sheet.write_string(row, 0, tr(key))?;
+        sheet.write_datetime_with_format(row, 1, excel_date(from)?, &df)?;
+        sheet.write_datetime_with_format(row, 2, excel_date(to)?, &df)?;
+    }
+    sheet.write_string(3, 0, tr("geography"))?;
+    sheet.write_datetime_with_format(3, 1, excel_date(report.geography_date)?, &df)?;
+    for (i, (key, c, p, n)) in report.headline_rows().into_iter().enumerate() {
+        let row = 4 + i as u32;
+        sheet.write_string(row, 0, tr(key))?;
+        figure(sheet, row, 1, c)?;
+        figure(sheet, row, 2, p)?;
+        figure(sheet, row, 3, n)?;
+    }
+
+    let sheet = wb.add_worksheet().set_name(tr("kpi_breakdowns"))?;
+    let mut titles = vec![tr("kpi_table"), tr("kpi_code")];
+    titles.extend_from_slice(&columns[1..]);
+    table_head(sheet, &titles, &[44.0, 36.0, 18.0, 18.0, 18.0])?;
+    let mut row = 1u32;
+    for (key, rows) in report.breakdown_rows() {
+        for (code, c, p, n) in rows {
+            sheet.write_string(row, 0, tr(key))?;
+            sheet.write_string(row, 1, label(lang, &code))?;
+            num(sheet, row, 2, c)?;
+            num(sheet, row, 3, p)?;
+            num(sheet, row, 4, n)?;
+            row += 1;
+        }
+    }
+    Ok(wb.save_to_buffer()?)
 }

@@ -753,3 +753,41 @@ on_every_backend!(the_funder_report_splits_by_funding_stream, |db| {
     let err = funder_report(&snap, "nope", 2026).unwrap_err().to_string();
     assert!(err.contains("\"nope\"") && err.contains("aa, bb"), "{err}");
 });
+
+on_every_backend!(the_fingerprint_changes_with_the_counted_rows, |db| {
+    let empty = db.store.kpi_fingerprint().await.unwrap();
+    let ids = load(&db.store).await;
+    let loaded = db.store.kpi_fingerprint().await.unwrap();
+    assert_ne!(empty, loaded);
+    assert_eq!(loaded, db.store.kpi_fingerprint().await.unwrap(), "stable");
+    // One more membership: a row the reports count, so the kept facts are stale.
+    let org = db
+        .store
+        .create_organisation(&org(
+            "Zeta",
+            OrganisationKind::Company,
+            None,
+            Some("Aarhus"),
+            None,
+        ))
+        .await
+        .unwrap();
+    db.store
+        .cluster(ids.b)
+        .await
+        .unwrap()
+        .add_membership(&Membership {
+            cluster: ids.b,
+            organisation: org,
+            period: Period::open(day("2026-01-01")),
+            fee_tier: FeeTier::Small,
+        })
+        .await
+        .unwrap();
+    assert_ne!(loaded, db.store.kpi_fingerprint().await.unwrap());
+    // The packed read gives the same facts on both backends' orders: sorted by id.
+    let facts = db.store.kpi_facts().await.unwrap();
+    assert!(facts.organisations.is_sorted_by_key(|o| o.id));
+    assert_eq!(facts.organisations.len(), 7);
+    assert_eq!(facts.participations.len(), 9);
+});

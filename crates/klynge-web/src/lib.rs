@@ -21,6 +21,7 @@ mod error;
 mod forms;
 mod i18n;
 mod pages;
+mod reports;
 pub mod users;
 
 use std::future::Future;
@@ -50,7 +51,11 @@ pub struct AppState {
     /// Mark cookies `Secure` even without an `X-Forwarded-Proto: https` header (set when
     /// Klynge is served over TLS).
     pub secure_cookies: bool,
+    /// The report facts kept in the process (issue 5), so that report pages are warm.
+    pub reports: reports::ReportCache,
 }
+
+pub use reports::ReportCache;
 
 /// The application's routes over a store.
 pub fn router(store: Store) -> Router {
@@ -58,6 +63,7 @@ pub fn router(store: Store) -> Router {
         store,
         secure_cookies: std::env::var("KLYNGE_SECURE_COOKIES")
             .is_ok_and(|v| v == "1" || v == "true"),
+        reports: ReportCache::default(),
     })
 }
 
@@ -100,6 +106,14 @@ pub fn router_with(state: AppState) -> Router {
         .route("/member", get(pages::member))
         .route("/partner", get(pages::partner))
         .route("/admin/users", get(pages::users))
+        .route("/reports", get(reports::kpi_page))
+        .route("/reports/kpi.xlsx", get(reports::kpi_xlsx))
+        .route("/reports/kpi.json", get(reports::kpi_json))
+        .route("/reports/region", get(reports::region_page))
+        .route("/reports/region/print", get(reports::region_print))
+        .route("/reports/region.xlsx", get(reports::region_xlsx))
+        .route("/reports/region.json", get(reports::region_json))
+        .route("/reports/counting", get(reports::counting))
         .merge(api::routes())
         .fallback(pages::not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
@@ -113,7 +127,15 @@ pub async fn serve(
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(store))
+    let reports = ReportCache::default();
+    reports.warm(store.clone());
+    let state = AppState {
+        store,
+        secure_cookies: std::env::var("KLYNGE_SECURE_COOKIES")
+            .is_ok_and(|v| v == "1" || v == "true"),
+        reports,
+    };
+    axum::serve(listener, router_with(state))
         .with_graceful_shutdown(shutdown)
         .await
 }
@@ -170,6 +192,7 @@ mod tests {
             ("pages.rs", include_str!("pages.rs")),
             ("api.rs", include_str!("api.rs")),
             ("context.rs", include_str!("context.rs")),
+            ("reports.rs", include_str!("reports.rs")),
         ] {
             assert!(
                 !text.contains(".cluster(") || !text.contains("store.cluster("),

@@ -140,6 +140,26 @@ async fn every_page_for_every_role() {
         ("/partner", &["partner", "operator"]),
         ("/admin/users", &["operator"]),
         (
+            "/reports",
+            &["operator", "admin-a", "staff-a", "staff-b", "partner"],
+        ),
+        (
+            "/reports/region",
+            &["operator", "admin-a", "staff-a", "staff-b", "partner"],
+        ),
+        (
+            "/reports/counting",
+            &[
+                "anonymous",
+                "operator",
+                "admin-a",
+                "staff-a",
+                "staff-b",
+                "member-a",
+                "partner",
+            ],
+        ),
+        (
             "/account",
             &[
                 "operator", "admin-a", "staff-a", "staff-b", "member-a", "partner",

@@ -33,8 +33,8 @@ impl Rng {
     fn below(&mut self, n: usize) -> usize {
         (self.next() % n as u64) as usize
     }
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
+    fn pick<T: Copy>(&mut self, items: &[T]) -> T {
+        items[self.below(items.len())]
     }
 }
 
@@ -199,7 +199,7 @@ const THEMES: &[&str] = &[
 
 fn text(rng: &mut Rng, words: usize) -> String {
     (0..words)
-        .map(|_| *rng.pick(WORDS))
+        .map(|_| rng.pick(WORDS))
         .collect::<Vec<_>>()
         .join(" ")
 }
@@ -221,10 +221,10 @@ fn generate() -> (Vec<OrgFacts>, Vec<PostDoc>) {
         .map(|i| OrgFacts {
             id: OrganisationId(i as i64 + 1),
             name: format!("{} {} ApS", rng.pick(WORDS), rng.pick(WORDS)),
-            kind: *rng.pick(&kinds),
-            municipality: Some(*rng.pick(&municipalities)),
+            kind: rng.pick(&kinds),
+            municipality: Some(rng.pick(&municipalities)),
             country: CountryCode::DENMARK,
-            size: Some(*rng.pick(SizeClass::ALL)),
+            size: Some(rng.pick(SizeClass::ALL)),
             industry: Some(format!("{:06}", rng.below(990_000) + 10_000)),
             member_of: if rng.below(10) == 0 {
                 vec![ClusterId(rng.below(14) as i64 + 1)]
@@ -246,8 +246,8 @@ fn generate() -> (Vec<OrgFacts>, Vec<PostDoc>) {
                 post: Post {
                     cluster: ClusterId(rng.below(14) as i64 + 1),
                     organisation: org.id,
-                    direction: *rng.pick(PostDirection::ALL),
-                    kind: *rng.pick(PostKind::ALL),
+                    direction: rng.pick(PostDirection::ALL),
+                    kind: rng.pick(PostKind::ALL),
                     title: text(&mut rng, 5),
                     description: text(&mut rng, 40),
                     keywords: (0..3).map(|_| rng.pick(WORDS).to_string()).collect(),
@@ -262,7 +262,7 @@ fn generate() -> (Vec<OrgFacts>, Vec<PostDoc>) {
                     } else {
                         PostStatus::Published
                     },
-                    visibility: *rng.pick(&visibilities),
+                    visibility: rng.pick(&visibilities),
                 },
                 org: org.clone(),
             }

@@ -314,11 +314,11 @@ impl MarketIndex {
         d.add_text(f.title_en, &p.title);
         let mut text = p.description.clone();
         for k in &p.keywords {
-            text.push_str("\n");
+            text.push('\n');
             text.push_str(k);
         }
         for t in &p.themes {
-            text.push_str("\n");
+            text.push('\n');
             text.push_str(&theme_words(t.as_str()));
         }
         d.add_text(f.text_da, &text);

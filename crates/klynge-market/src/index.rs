@@ -155,8 +155,9 @@ pub struct Hit {
 #[derive(Debug, Clone, PartialEq)]
 pub struct SearchResults {
     pub hits: Vec<Hit>,
-    /// How many documents match in all.
-    pub total: usize,
+    /// Whether more documents match than were returned. (No exact count: counting every
+    /// match would visit every document of a common word, where top-k can stop early.)
+    pub has_more: bool,
 }
 
 /// The marketplace's search index: on disk in the data directory, or in memory for tests.
@@ -648,15 +649,14 @@ impl MarketIndex {
         let query = BooleanQuery::new(clauses);
         let searcher = self.reader.searcher();
         let limit = r.limit.clamp(1, 200);
-        let (top, total) = searcher.search(
+        let mut top = searcher.search(
             &query,
-            &(
-                TopDocs::with_limit(limit)
-                    .and_offset(r.offset.min(10_000))
-                    .order_by_score(),
-                Count,
-            ),
+            &TopDocs::with_limit(limit + 1)
+                .and_offset(r.offset.min(10_000))
+                .order_by_score(),
         )?;
+        let has_more = top.len() > limit;
+        top.truncate(limit);
         let f = self.fields;
         let generators = if snippets {
             let mut da = SnippetGenerator::create(&searcher, &query, f.text_da)?;
@@ -672,7 +672,7 @@ impl MarketIndex {
             let doc: TantivyDocument = searcher.doc(address)?;
             hits.push(self.hit(&doc, score, generators.as_ref()));
         }
-        Ok(SearchResults { hits, total })
+        Ok(SearchResults { hits, has_more })
     }
 
     fn hit(

@@ -7,6 +7,7 @@
 //! Architecture invariant: no I/O. The binary loads what this crate generates.
 
 mod clusters;
+mod market;
 mod names;
 
 use std::collections::BTreeSet;
@@ -19,6 +20,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 pub use clusters::{NATIONAL_CLUSTERS, NationalCluster};
+pub use market::market_posts;
 
 /// How much data to make.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -28,4 +28,6 @@ id_type!(
     ReferralId,
     OfficeId,
     AgreementId,
+    /// A marketplace offer or need.
+    PostId,
 );

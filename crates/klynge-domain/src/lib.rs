@@ -13,6 +13,7 @@ mod error;
 pub mod geography;
 pub mod ids;
 pub mod industry;
+pub mod market;
 pub mod organisation;
 pub mod period;
 pub mod presence;
@@ -31,6 +32,9 @@ pub use error::DomainError;
 pub use geography::{Municipality, MunicipalityCode, Region};
 pub use ids::*;
 pub use industry::{IndustryClassification, IndustryCode};
+pub use market::{
+    Audience, CheckedText, Post, PostDirection, PostKind, PostStatus, PostText, Visibility,
+};
 pub use organisation::{
     Organisation, OrganisationKind, OrganisationRecord, Person, Registration, VatNumber,
 };

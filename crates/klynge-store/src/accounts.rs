@@ -13,10 +13,11 @@
 //! crate) and session and API tokens with SHA-256, so the database never holds a usable secret.
 
 use chrono::{DateTime, Utc};
-use klynge_domain::{ClusterId, OrganisationId};
+use klynge_domain::{Audience, ClusterId, OrganisationId};
 
 use crate::backend::AnyRow;
 use crate::error::{Result, StoreError};
+use crate::market::MarketView;
 use crate::registry::conflict_or;
 use crate::staff::{MemberView, OperatorView, PartnerView, StaffView};
 use crate::{Store, params};
@@ -171,6 +172,17 @@ impl Principal {
     pub fn partner(&self, store: &Store) -> Option<PartnerView> {
         matches!(self.user.role, Role::Partner | Role::Operator)
             .then(|| PartnerView::new(store.clone()))
+    }
+
+    /// The marketplace as this principal may read it: staff and members by their cluster (and
+    /// a member by its organisation), everyone else the public posts only.
+    pub fn market(&self, store: &Store) -> MarketView {
+        let audience = match (self.user.role, self.user.cluster, self.user.organisation) {
+            (Role::ClusterAdmin | Role::ClusterStaff, Some(c), _) => Audience::Staff(c),
+            (Role::Member, Some(c), Some(o)) => Audience::Member(c, o),
+            _ => Audience::Public,
+        };
+        MarketView::new(store.clone(), audience)
     }
 
     /// Account administration, for operators.

@@ -18,6 +18,7 @@ mod import;
 mod introspect;
 pub mod kpi;
 mod location;
+mod market;
 mod open;
 mod reference;
 mod registry;
@@ -35,6 +36,7 @@ pub use bulk::{BulkLoader, BulkTable};
 pub use error::{Result, StoreError};
 pub use import::{ImportWrites, Importer};
 pub use location::{DatabaseUrl, redact};
+pub use market::{MarketOrganisation, MarketView, PostRecord};
 pub use registry::{ClusterRecord, TableCounts};
 pub use search::{OrganisationHit, OrganisationPageOfHits, OrganisationQuery, OrganisationSort};
 pub use staff::{

@@ -434,6 +434,18 @@ impl MemberView {
         cluster_record(&self.store, self.cluster).await
     }
 
+    pub fn cluster_id(&self) -> ClusterId {
+        self.cluster
+    }
+
+    pub fn organisation_id(&self) -> OrganisationId {
+        self.organisation
+    }
+
+    pub(crate) fn store(&self) -> &Store {
+        &self.store
+    }
+
     pub async fn organisation(&self) -> Result<OrganisationRecord> {
         self.store.organisation(self.organisation).await
     }

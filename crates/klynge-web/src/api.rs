@@ -445,7 +445,7 @@ async fn activities(
     let staff = staff_of(&state, &headers).await?;
     let (offset, limit) = paging(&forms::from_query(raw.as_deref()), &[])?;
     let rows = staff.activities(offset, limit + 1).await?;
-    ok(Page::of(rows, offset, limit, ActivityItem::from))
+    ok(Page::<ActivityItem>::of(rows, offset, limit))
 }
 
 /// One activity of the caller's cluster with its participants.

@@ -70,7 +70,7 @@ pub(crate) async fn contacts(
         return Err(ApiError::bad_request("q: expected at most 100 characters"));
     }
     let rows = staff.contacts(Some(&q), offset, limit + 1).await?;
-    ok(Page::of(rows, offset, limit, ContactListItem::from))
+    ok(Page::<ContactListItem>::of(rows, offset, limit))
 }
 
 /// Adds a contact person at an organisation to the caller's cluster.
@@ -145,7 +145,7 @@ pub(crate) async fn referrals(
     let staff = staff_of(&state, &headers).await?;
     let (offset, limit) = paging(&forms::from_query(raw.as_deref()), &[])?;
     let rows = staff.referrals(offset, limit + 1).await?;
-    ok(Page::of(rows, offset, limit, ReferralListItem::from))
+    ok(Page::<ReferralListItem>::of(rows, offset, limit))
 }
 
 /// The cluster's offices.

@@ -64,11 +64,14 @@ pub struct Page<T: ToSchema> {
 
 impl<T: ToSchema> Page<T> {
     /// A page from the `limit + 1` rows asked for: the extra row only says that more follow.
-    pub fn of<R>(mut rows: Vec<R>, offset: u32, limit: u32, item: impl Fn(&R) -> T) -> Self {
+    pub fn of<R>(mut rows: Vec<R>, offset: u32, limit: u32) -> Self
+    where
+        T: for<'a> From<&'a R>,
+    {
         let has_more = rows.len() > limit as usize;
         rows.truncate(limit as usize);
         Page {
-            items: rows.iter().map(item).collect(),
+            items: rows.iter().map(T::from).collect(),
             offset,
             limit,
             next_offset: has_more.then(|| offset + limit),

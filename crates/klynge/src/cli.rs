@@ -52,6 +52,8 @@ pub enum Command {
     },
     /// Bring the database schema up to date.
     Migrate,
+    /// Rebuild the marketplace's search index (DATA_DIR/market-index) from the database.
+    Reindex,
     /// Manage accounts (`klynge user add` creates the first operator).
     User {
         #[command(subcommand)]

@@ -59,6 +59,16 @@ pub async fn load(store: &Store, seed: u64, scale: Scale) -> Result<LoadReport> 
     bar.set_message("committing");
     loader.commit().await.context("committing the demo data")?;
     bar.finish_and_clear();
+    // Marketplace offers and needs go through the tenant handle like any cluster's posts.
+    let today = chrono::Utc::now().date_naive();
+    for post in klynge_demo::market_posts(&data, seed, today) {
+        store
+            .cluster(post.cluster)
+            .await?
+            .create_post(&post)
+            .await
+            .context("loading the demo marketplace posts")?;
+    }
     Ok(LoadReport {
         rows,
         generate,

@@ -2,4 +2,5 @@
 //! tests also drive.
 
 pub mod demo;
+pub mod market;
 pub mod transfer;

@@ -62,6 +62,19 @@ async fn run(cli: Cli) -> Result<()> {
             store.close().await;
             Ok(())
         }
+        Command::Reindex => {
+            let url = database_url(cli.database.as_deref(), &cli.data_dir, "klynge.sqlite")?;
+            let store = Store::open(&url).await?;
+            let started = std::time::Instant::now();
+            let (orgs, posts) = klynge::market::reindex(&store, &cli.data_dir).await?;
+            println!(
+                "{}: indexed {orgs} organisations and {posts} posts in {:.1} s",
+                klynge::market::index_dir(&cli.data_dir).display(),
+                started.elapsed().as_secs_f64()
+            );
+            store.close().await;
+            Ok(())
+        }
         Command::Report { report } => {
             let url = database_url(cli.database.as_deref(), &cli.data_dir, "klynge.sqlite")?;
             let store = Store::open(&url).await?;
@@ -180,6 +193,11 @@ async fn run(cli: Cli) -> Result<()> {
                 DemoScale::National => klynge_demo::Scale::National,
             };
             let report = demo::load(&store, seed, scale).await?;
+            let (_, posts) = klynge::market::reindex(&store, &cli.data_dir).await?;
+            println!(
+                "Marketplace: {posts} demo offers and needs, search index in {}",
+                klynge::market::index_dir(&cli.data_dir).display()
+            );
             let counts = store.counts().await?;
             println!(
                 "Demo data (seed {seed}) in {url}: {} rows in {:.1} s (generated in {:.1} s, loaded in {:.1} s): \

@@ -77,6 +77,18 @@ fn only_the_store_knows_sql_and_only_the_web_crate_knows_http() {
 }
 
 #[test]
+fn the_market_crate_reaches_data_only_through_the_store_types() {
+    let deps = dependencies();
+    let market = &deps["klynge-market"];
+    for forbidden in ["sqlx", "axum", "tower-http", "tokio", "klynge-web"] {
+        assert!(
+            !market.iter().any(|d| d == forbidden),
+            "klynge-market must not depend on {forbidden}"
+        );
+    }
+}
+
+#[test]
 fn the_domain_crate_depends_only_on_small_value_crates() {
     let deps = dependencies();
     assert_eq!(deps["klynge-domain"], vec!["chrono", "serde", "thiserror"]);

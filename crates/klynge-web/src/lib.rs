@@ -17,6 +17,7 @@ mod context;
 mod error;
 mod forms;
 mod i18n;
+mod imports;
 mod pages;
 pub mod users;
 
@@ -71,6 +72,7 @@ pub fn router_with(state: AppState) -> Router {
         .route("/account/tokens", post(pages::create_token))
         .route("/dashboard", get(pages::dashboard))
         .route("/organisations", get(pages::organisations))
+        .route("/organisations/export", get(imports::export_organisations))
         .route("/organisations/{id}", get(pages::organisation))
         .route(
             "/organisations/{id}/interactions/new",
@@ -81,6 +83,15 @@ pub fn router_with(state: AppState) -> Router {
         .route("/member", get(pages::member))
         .route("/partner", get(pages::partner))
         .route("/admin/users", get(pages::users))
+        .route(
+            "/imports",
+            get(imports::upload_form)
+                .post(imports::upload)
+                .layer(DefaultBodyLimit::max(imports::MAX_UPLOAD_BYTES)),
+        )
+        .route("/imports/{token}", get(imports::preview))
+        .route("/imports/{token}/commit", post(imports::commit))
+        .route("/imports/{token}/progress", get(imports::progress))
         .merge(api::routes())
         .fallback(pages::not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
@@ -151,6 +162,7 @@ mod tests {
             ("pages.rs", include_str!("pages.rs")),
             ("api.rs", include_str!("api.rs")),
             ("context.rs", include_str!("context.rs")),
+            ("imports.rs", include_str!("imports.rs")),
         ] {
             assert!(
                 !text.contains(".cluster(") || !text.contains("store.cluster("),

@@ -58,6 +58,7 @@ fn links_for(role: Option<Role>) -> Vec<(String, &'static str)> {
             ("/dashboard", "nav-dashboard"),
             ("/organisations", "nav-organisations"),
             ("/activities", "nav-activities"),
+            ("/imports", "nav-imports"),
             ("/account", "nav-account"),
             ("/api/v1/docs/", "nav-api"),
         ],
@@ -521,6 +522,8 @@ struct OrganisationsPage {
     page_label: String,
     prev_link: Option<String>,
     next_link: Option<String>,
+    /// The filters as a query string, for the export links (`imports.rs`).
+    export_query: Option<String>,
 }
 
 fn search_link(f: &SearchForm, page: u32) -> String {
@@ -577,6 +580,11 @@ pub async fn organisations(ctx: Ctx, RawQuery(raw): RawQuery) -> Result<Response
         .collect();
     let prev_link = (f.page > 1).then(|| search_link(&f, f.page - 1));
     let next_link = has_more.then(|| search_link(&f, f.page + 1));
+    let export_query = f.errors.is_empty().then(|| {
+        let link = search_link(&f, 1);
+        link.split_once('?')
+            .map_or(String::new(), |(_, q)| q.to_string())
+    });
     let status = if f.errors.is_empty() {
         StatusCode::OK
     } else {
@@ -595,6 +603,7 @@ pub async fn organisations(ctx: Ctx, RawQuery(raw): RawQuery) -> Result<Response
             sorts,
             prev_link,
             next_link,
+            export_query,
         },
     ))
 }

@@ -101,8 +101,11 @@ fn sweep() {
     }
 }
 
+/// An upload as a handler sees it: entity, file name, path and job.
+type Found = (Entity, String, PathBuf, Option<Arc<Mutex<Job>>>);
+
 /// The upload's entity, name, path and job, if `token` is this user's.
-fn lookup(token: &str, user: UserId) -> Option<(Entity, String, PathBuf, Option<Arc<Mutex<Job>>>)> {
+fn lookup(token: &str, user: UserId) -> Option<Found> {
     if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
         return None;
     }
@@ -704,11 +707,11 @@ pub async fn progress(ctx: Ctx, Path(token): Path<String>) -> Result<Response, P
     };
     let page = {
         let j = lock(&job);
-        let percent = if j.total == 0 {
-            0
-        } else {
-            (j.position.saturating_mul(100) / j.total).min(100)
-        };
+        let percent = j
+            .position
+            .saturating_mul(100)
+            .checked_div(j.total)
+            .map_or(0, |p| p.min(100));
         let mut page = ProgressPage {
             chrome: ctx.chrome("/imports"),
             intro: t.with_args(

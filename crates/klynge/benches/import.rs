@@ -53,6 +53,8 @@ fn main() {
     let mut klynge_s = Vec::new();
     let mut sqlite_s = Vec::new();
     let mut peaks = Vec::new();
+    let mut klynge_cpu = Vec::new();
+    let mut sqlite_cpu = Vec::new();
     for run in 1..=runs {
         // Alternate the order so that neither side always gets the warmer page cache.
         let order: [bool; 2] = if run % 2 == 1 {
@@ -64,30 +66,36 @@ fn main() {
             if klynge_first {
                 let db = dir.path().join("run.sqlite");
                 fresh_copy(&base, &db);
-                let (seconds, hwm) = run_klynge(&db, &csv, &slug, rows);
+                let (seconds, hwm, cpu) = run_klynge(&db, &csv, &slug, rows);
                 println!(
-                    "run {run}: klynge import {seconds:.2} s, peak memory {:.0} MB",
+                    "run {run}: klynge import {seconds:.2} s (CPU {cpu:.2} s), peak memory {:.0} MB",
                     hwm as f64 / 1024.0
                 );
                 klynge_s.push(seconds);
+                klynge_cpu.push(cpu);
                 peaks.push(hwm);
             } else {
                 let db = dir.path().join("raw.sqlite");
                 remove_db(&db);
-                let seconds = run_sqlite3(&db, &csv, rows);
-                println!("run {run}: sqlite3 .import {seconds:.2} s");
+                let (seconds, cpu) = run_sqlite3(&db, &csv, rows);
+                println!("run {run}: sqlite3 .import {seconds:.2} s (CPU {cpu:.2} s)");
                 sqlite_s.push(seconds);
+                sqlite_cpu.push(cpu);
             }
         }
     }
     let k = median(&mut klynge_s);
     let s = median(&mut sqlite_s);
     peaks.sort_unstable();
+    let kc = median(&mut klynge_cpu);
+    let sc = median(&mut sqlite_cpu);
     println!(
         "{rows} participation rows on SQLite: klynge import median {k:.2} s ({:.0} rows/s), \
-         sqlite3 .import median {s:.2} s, ratio {:.2}x over {runs} runs; peak memory of the import {:.0} MB",
+         sqlite3 .import median {s:.2} s, ratio {:.2}x over {runs} runs (CPU time: {kc:.2} s against {sc:.2} s, \
+         {:.2}x); peak memory of the import {:.0} MB",
         rows as f64 / k,
         k / s,
+        kc / sc,
         peaks.last().copied().unwrap_or(0) as f64 / 1024.0
     );
 }
@@ -201,7 +209,7 @@ fn fresh_copy(base: &Path, db: &Path) {
 
 /// Runs the import in a child process (this bench binary in child mode); returns the wall
 /// time and the child's peak resident memory in KiB.
-fn run_klynge(db: &Path, csv: &Path, slug: &str, rows: usize) -> (f64, u64) {
+fn run_klynge(db: &Path, csv: &Path, slug: &str, rows: usize) -> (f64, u64, f64) {
     let exe = std::env::current_exe().expect("bench binary");
     let started = Instant::now();
     let output = Command::new(exe)
@@ -226,21 +234,28 @@ fn run_klynge(db: &Path, csv: &Path, slug: &str, rows: usize) -> (f64, u64) {
             .unwrap_or_else(|| panic!("child output lacks {name}: {stdout}"))
     };
     assert_eq!(field("created") as usize, rows, "{stdout}");
-    (seconds, field("hwm_kib"))
+    (seconds, field("hwm_kib"), field("cpu_ticks") as f64 / TICKS)
 }
 
-fn run_sqlite3(db: &Path, csv: &Path, rows: usize) -> f64 {
+/// Runs sqlite3 under a shell that then prints its own /proc stat line, whose children's
+/// counters hold the CPU time of the waited-for sqlite3.
+fn run_sqlite3(db: &Path, csv: &Path, rows: usize) -> (f64, f64) {
     let started = Instant::now();
-    let status = Command::new("sqlite3")
+    let output = Command::new("sh")
+        .arg("-c")
+        .arg("sqlite3 \"$1\" \".import --csv $2 participations_raw\" && cat /proc/$$/stat")
+        .arg("sh")
         .arg(db)
-        .arg(format!(
-            ".import --csv {} participations_raw",
-            csv.display()
-        ))
-        .status()
-        .expect("sqlite3 (apt install sqlite3)");
+        .arg(csv)
+        .output()
+        .expect("sh and sqlite3 (apt install sqlite3)");
     let seconds = started.elapsed().as_secs_f64();
-    assert!(status.success(), "sqlite3 .import failed");
+    assert!(
+        output.status.success(),
+        "sqlite3 .import failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let (user, system) = cpu_ticks_of(&String::from_utf8_lossy(&output.stdout), 15);
     let count = Command::new("sqlite3")
         .arg(db)
         .arg("SELECT COUNT(*) FROM participations_raw")
@@ -250,7 +265,7 @@ fn run_sqlite3(db: &Path, csv: &Path, rows: usize) -> f64 {
         String::from_utf8_lossy(&count.stdout).trim(),
         rows.to_string()
     );
-    seconds
+    (seconds, (user + system) as f64 / TICKS)
 }
 
 fn child(db: &str, file: &str, cluster: &str) {
@@ -274,12 +289,36 @@ fn child(db: &str, file: &str, cluster: &str) {
         outcome
     });
     assert!(outcome.written, "{:?}", outcome.errors.first());
+    let (user, system) = cpu_ticks("/proc/self/stat", 13);
     println!(
-        "created {} hwm_kib {}",
+        "created {} hwm_kib {} cpu_ticks {}",
         outcome.summary.created,
-        peak_memory_kib()
+        peak_memory_kib(),
+        user + system
     );
 }
+
+/// Two consecutive clock-tick counters of a /proc stat line from field `first` (0-based after
+/// the command name): 13/14 are the process's own user/system time, 15/16 those of its
+/// waited-for children. Linux only; zeros elsewhere.
+fn cpu_ticks(path: &str, first: usize) -> (u64, u64) {
+    let stat = std::fs::read_to_string(path).unwrap_or_default();
+    cpu_ticks_of(&stat, first)
+}
+
+fn cpu_ticks_of(stat: &str, first: usize) -> (u64, u64) {
+    // The command name is in parentheses and may hold spaces: count fields after it.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let fields: Vec<u64> = rest
+        .split_whitespace()
+        .map(|f| f.parse().unwrap_or(0))
+        .collect();
+    let at = |i: usize| fields.get(i - 2).copied().unwrap_or(0);
+    (at(first), at(first + 1))
+}
+
+/// Clock ticks per second of /proc (USER_HZ, 100 on Linux).
+const TICKS: f64 = 100.0;
 
 /// VmHWM from /proc (Linux); 0 elsewhere.
 fn peak_memory_kib() -> u64 {

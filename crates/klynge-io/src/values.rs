@@ -113,9 +113,35 @@ pub(crate) fn date(text: &str) -> Result<NaiveDate, ErrorKind> {
     // A spreadsheet date cell may come with a time ("2025-03-31 00:00:00").
     let day = text.split_whitespace().next().unwrap_or(text);
     let day = day.split('T').next().unwrap_or(day);
+    if let Some(date) = ten_character_date(day) {
+        return Ok(date);
+    }
     parse_date(day).map_err(|_| ErrorKind::InvalidDate {
         value: text.to_string(),
     })
+}
+
+/// The common shapes "2025-03-31", "31-03-2025", "31.03.2025" and "31/03/2025" read
+/// directly: the general parser tries strftime patterns one after another, which cost more
+/// than any other check of a million-row import. Anything else goes to the general parser.
+fn ten_character_date(text: &str) -> Option<NaiveDate> {
+    let b = text.as_bytes();
+    if b.len() != 10 {
+        return None;
+    }
+    let num = |range: std::ops::Range<usize>| -> Option<u32> {
+        b[range].iter().try_fold(0u32, |acc, &c| {
+            c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
+        })
+    };
+    let (y, m, d) = if b[4] == b'-' && b[7] == b'-' {
+        (num(0..4)?, num(5..7)?, num(8..10)?)
+    } else if matches!(b[2], b'-' | b'.' | b'/') && b[5] == b[2] {
+        (num(6..10)?, num(3..5)?, num(0..2)?)
+    } else {
+        return None;
+    };
+    NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, m, d)
 }
 
 pub(crate) fn email(text: &str) -> Result<Email, ErrorKind> {
@@ -154,4 +180,33 @@ pub(crate) fn code<T: Taxonomy>(text: &str) -> Result<T, ErrorKind> {
                 .collect::<Vec<_>>()
                 .join(", "),
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The direct reading agrees with the general parser on every shape it takes.
+    #[test]
+    fn the_fast_date_shapes_agree_with_the_general_parser() {
+        for text in [
+            "2025-03-31",
+            "31-03-2025",
+            "31.03.2025",
+            "31/03/2025",
+            "29-02-2024",
+            "29-02-2025",
+            "31.02.2025",
+            "2025-13-01",
+            "00-01-2025",
+            "31-03.2025",
+            "3a-03-2025",
+        ] {
+            assert_eq!(ten_character_date(text), parse_date(text).ok(), "{text}");
+        }
+        assert_eq!(
+            date("31.03.2025 00:00:00").ok(),
+            NaiveDate::from_ymd_opt(2025, 3, 31)
+        );
+    }
 }

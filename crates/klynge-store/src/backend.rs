@@ -93,6 +93,25 @@ macro_rules! bind_values {
     }};
 }
 
+/// Dates as the text SQLite stores ("2025-03-31", what sqlx writes for a `NaiveDate`),
+/// formatted directly: sqlx formats each date through a strftime pattern parsed anew, which
+/// was a tenth of the CPU time of a million-row import.
+fn sqlite_dates(values: Vec<Value>) -> Vec<Value> {
+    use chrono::Datelike;
+    use std::fmt::Write;
+    values
+        .into_iter()
+        .map(|v| match v {
+            Value::Date(Some(d)) if (0..=9999).contains(&d.year()) => {
+                let mut s = String::with_capacity(10);
+                let _ = write!(s, "{:04}-{:02}-{:02}", d.year(), d.month(), d.day());
+                Value::Text(Some(s))
+            }
+            other => other,
+        })
+        .collect()
+}
+
 /// SQLite treats `$1` as a *named* parameter and resolves each name by a linear search at
 /// prepare time, which is quadratic in the number of parameters of a multi-row insert; `?1`
 /// is numbered directly. Statements are written with `$n` once and turned into `?n` here.
@@ -128,7 +147,7 @@ impl Conn<'_> {
     pub async fn execute(&mut self, sql: &str, values: Vec<Value>) -> Result<u64, sqlx::Error> {
         let sql = self.dialect(sql);
         Ok(match self {
-            Conn::Sqlite(c) => bind_values!(sqlx::query(sql), values)
+            Conn::Sqlite(c) => bind_values!(sqlx::query(sql), sqlite_dates(values))
                 .execute(&mut **c)
                 .await?
                 .rows_affected(),
@@ -272,6 +291,22 @@ impl Tx {
         match self.inner {
             TxInner::Sqlite(tx) => tx.commit().await,
             TxInner::Postgres(tx) => tx.commit().await,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_dates_are_written_as_sqlx_writes_them() {
+        for (y, m, d) in [(2025, 3, 1), (1999, 12, 31), (33, 1, 9)] {
+            let day = NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default();
+            match sqlite_dates(vec![Value::Date(Some(day))]).as_slice() {
+                [Value::Text(Some(t))] => assert_eq!(t, &day.format("%F").to_string()),
+                other => panic!("{other:?}"),
+            }
         }
     }
 }

@@ -122,9 +122,32 @@ fn size_bounds(size: SizeClass) -> (i64, Option<i64>) {
 }
 
 impl StaffView {
+    /// One page of the organisations the query matches (at most 200 per page).
     pub async fn search_organisations(
         &self,
         q: &OrganisationQuery,
+    ) -> Result<OrganisationPageOfHits> {
+        self.search(q, 200).await
+    }
+
+    /// Every organisation the query matches, in its order (offset and limit ignored): what
+    /// an export of the filtered list writes.
+    pub async fn all_matching_organisations(
+        &self,
+        q: &OrganisationQuery,
+    ) -> Result<Vec<OrganisationHit>> {
+        let all = OrganisationQuery {
+            offset: 0,
+            limit: i32::MAX as u32 - 1,
+            ..q.clone()
+        };
+        Ok(self.search(&all, i32::MAX as u32 - 1).await?.hits)
+    }
+
+    async fn search(
+        &self,
+        q: &OrganisationQuery,
+        max_limit: u32,
     ) -> Result<OrganisationPageOfHits> {
         let on = q.on.unwrap_or_else(|| crate::now().date_naive());
         let mut values: Vec<Value> = Vec::new();
@@ -211,7 +234,7 @@ impl StaffView {
         if q.members_only {
             filters.push(member_exists.clone());
         }
-        let limit = q.limit.clamp(1, 200);
+        let limit = q.limit.clamp(1, max_limit);
         let limit_p = bind(i64::from(limit + 1).into());
         let offset_p = bind(i64::from(q.offset).into());
         let where_clause = if filters.is_empty() {

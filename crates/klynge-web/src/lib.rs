@@ -20,6 +20,7 @@ mod crm_pages;
 mod error;
 mod forms;
 mod i18n;
+mod imports;
 mod pages;
 mod reports;
 pub mod users;
@@ -80,6 +81,7 @@ pub fn router_with(state: AppState) -> Router {
         .route("/account/tokens", post(pages::create_token))
         .route("/dashboard", get(pages::dashboard))
         .route("/organisations", get(pages::organisations))
+        .route("/organisations/export", get(imports::export_organisations))
         .route("/organisations/{id}", get(pages::organisation))
         .route(
             "/organisations/{id}/interactions/new",
@@ -114,6 +116,15 @@ pub fn router_with(state: AppState) -> Router {
         .route("/reports/region.xlsx", get(reports::region_xlsx))
         .route("/reports/region.json", get(reports::region_json))
         .route("/reports/counting", get(reports::counting))
+        .route(
+            "/imports",
+            get(imports::upload_form)
+                .post(imports::upload)
+                .layer(DefaultBodyLimit::max(imports::MAX_UPLOAD_BYTES)),
+        )
+        .route("/imports/{token}", get(imports::preview))
+        .route("/imports/{token}/commit", post(imports::commit))
+        .route("/imports/{token}/progress", get(imports::progress))
         .merge(api::routes())
         .fallback(pages::not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
@@ -193,6 +204,7 @@ mod tests {
             ("api.rs", include_str!("api.rs")),
             ("context.rs", include_str!("context.rs")),
             ("reports.rs", include_str!("reports.rs")),
+            ("imports.rs", include_str!("imports.rs")),
         ] {
             assert!(
                 !text.contains(".cluster(") || !text.contains("store.cluster("),

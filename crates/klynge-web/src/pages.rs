@@ -63,6 +63,7 @@ fn links_for(role: Option<Role>) -> Vec<(String, &'static str)> {
             ("/referrals", "nav-referrals"),
             ("/presence", "nav-presence"),
             ("/reports", "nav-reports"),
+            ("/imports", "nav-imports"),
             ("/account", "nav-account"),
             ("/api/v1/docs/", "nav-api"),
         ],
@@ -562,6 +563,8 @@ struct OrganisationsPage {
     sizes: Vec<(String, String)>,
     sorts: Vec<(String, String)>,
     pager: Pager,
+    /// The filters as a query string, for the export links (`imports.rs`).
+    export_query: Option<String>,
 }
 
 fn search_link(f: &SearchForm, page: u32) -> String {
@@ -617,6 +620,11 @@ pub async fn organisations(ctx: Ctx, RawQuery(raw): RawQuery) -> Result<Response
         .map(|s| (s.code().to_string(), t.get(&format!("sort-{}", s.code()))))
         .collect();
     let pager = Pager::new(f.page, has_more, |p| search_link(&f, p));
+    let export_query = f.errors.is_empty().then(|| {
+        let link = search_link(&f, 1);
+        link.split_once('?')
+            .map_or(String::new(), |(_, q)| q.to_string())
+    });
     let status = if f.errors.is_empty() {
         StatusCode::OK
     } else {
@@ -633,6 +641,7 @@ pub async fn organisations(ctx: Ctx, RawQuery(raw): RawQuery) -> Result<Response
             regions,
             sizes,
             sorts,
+            export_query,
         },
     ))
 }

@@ -1,18 +1,19 @@
 //! `klynge import` and `klynge export`: the wiring between files (klynge-io) and the store.
-//! The pipeline itself (read → map → validate and deduplicate → write) lives in the library
-//! crates so that the web can drive the same steps: preview with [`preview`], then
-//! [`import`] with `dry_run` for the report and without it to commit.
+//! The pipeline itself (read → map → validate and deduplicate → write) is `klynge_transfer`,
+//! which the web's upload screens drive too; this module adds the file, the `--cluster`
+//! lookup, the progress bar and the printed report.
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use indicatif::{ProgressBar, ProgressStyle};
-use klynge_domain::{ActivityId, Employment, OrganisationId, OrganisationRecord, PersonId};
+use klynge_domain::{ActivityId, Employment, OrganisationRecord, PersonId};
 use klynge_io::export::{Cell, CsvOptions, Sheet};
-use klynge_io::plan::{Plan, PlanError, Planned};
-use klynge_io::{Entity, Field, Known, Lang, Mapping, Planner, RowError, Summary, source};
-use klynge_store::{ClusterStore, Importer, Store};
+use klynge_io::{Entity, Field, Lang, Mapping, RowError, Summary, source};
+use klynge_store::{ClusterStore, Store};
+use klynge_transfer::ImportOptions;
+pub use klynge_transfer::MAX_ERRORS_KEPT;
 
 /// What `klynge import` was asked to do.
 #[derive(Debug, Clone)]
@@ -38,8 +39,6 @@ pub struct ImportOutcome {
     pub errors: Vec<RowError>,
     pub written: bool,
 }
-
-pub const MAX_ERRORS_KEPT: usize = 1000;
 
 /// The file's format, the detected mapping and the first rows, for a preview.
 pub fn preview(
@@ -76,176 +75,50 @@ async fn cluster_handle(
     }
 }
 
-/// Loads what the import compares against.
-async fn known(store: &Store, cluster: Option<&ClusterStore>, entity: Entity) -> Result<Known> {
-    let mut known = Known::new(cluster.map(ClusterStore::cluster_id));
-    for org in store.all_organisations().await? {
-        known.add_organisation(org);
-    }
-    if let Some(c) = cluster {
-        match entity {
-            Entity::Organisations => {}
-            Entity::Contacts => {
-                for (id, p) in c.all_persons().await? {
-                    known.add_person(id, p);
-                }
-            }
-            Entity::Memberships => {
-                for (id, m) in c.all_memberships().await? {
-                    known.add_membership(id, m);
-                }
-            }
-            Entity::Activities => {
-                for (id, a) in c.all_activities().await? {
-                    known.add_activity(id, a);
-                }
-            }
-            Entity::Participations => {
-                for (id, p) in c.all_persons().await? {
-                    known.add_person(id, p);
-                }
-                for (id, a) in c.all_activities().await? {
-                    known.add_activity(id, a);
-                }
-                for (id, p) in c.all_participations().await? {
-                    known.add_participation(id, p);
-                }
-            }
-        }
-    }
-    Ok(known)
-}
-
-async fn write(importer: &mut Importer, planned: Planned) -> Result<()> {
-    use klynge_domain::{ActivityId, MembershipId, ParticipationId};
-    match planned {
-        Planned::Organisation(Plan::Create(o)) => importer.create_organisation(&o).await?,
-        Planned::Organisation(Plan::Update(id, o)) => {
-            importer.update_organisation(OrganisationId(id), &o).await?
-        }
-        Planned::Contact(Plan::Create(p)) => importer.create_person(&p).await?,
-        Planned::Contact(Plan::Update(id, p)) => importer.update_person(PersonId(id), &p).await?,
-        Planned::Membership(Plan::Create(m)) => importer.create_membership(&m).await?,
-        Planned::Membership(Plan::Update(id, m)) => {
-            importer.update_membership(MembershipId(id), &m).await?
-        }
-        Planned::Activity(Plan::Create(a)) => importer.create_activity(&a).await?,
-        Planned::Activity(Plan::Update(id, a)) => {
-            importer.update_activity(ActivityId(id), &a).await?
-        }
-        Planned::Participation(Plan::Create(p)) => importer.create_participation(&p).await?,
-        Planned::Participation(Plan::Update(id, p)) => {
-            importer
-                .update_participation(ParticipationId(id), &p)
-                .await?
-        }
-        _ => {}
-    }
-    Ok(())
-}
-
 /// Runs an import: every row is validated; rows are written in one transaction that is
-/// committed only when no row had errors (or `import_valid_rows`) and not `dry_run`.
+/// committed only when no row had errors (or `import_valid_rows`) and not `dry_run`
+/// (`klynge_transfer::run`, shared with the web).
 pub async fn import(store: &Store, request: &ImportRequest) -> Result<ImportOutcome> {
     let lang = request.lang;
-    let mut source = source::open(&request.file)?;
+    let source = source::open(&request.file)?;
     let file_len = std::fs::metadata(&request.file)
         .map(|m| m.len())
         .unwrap_or(0);
     let mapping =
         Mapping::detect(request.entity, &source.headers).with_overrides(&request.overrides)?;
     let cluster = cluster_handle(store, request.cluster.as_deref(), request.entity).await?;
-    let known = known(store, cluster.as_ref(), request.entity).await?;
-    let mut planner = Planner::new(mapping.clone(), &known)
-        .map_err(|e: PlanError| anyhow::anyhow!(e.message(lang)))?;
-    let mut importer = if request.dry_run {
-        None
-    } else {
-        Some(match &cluster {
-            Some(c) => c.importer().await?,
-            None => store.registry_importer().await?,
-        })
-    };
     let total = source::total(&source, file_len);
     let bar = progress_bar(request.progress, total);
-    let mut errors = Vec::new();
-    let mut since_tick = 0usize;
-    while let Some(next) = source.next_row() {
-        let planned = match next {
-            Ok(row) => planner.plan(&row),
-            Err(e) => {
-                let row = match &e {
-                    source::SourceError::Csv { row, .. } => *row,
-                    _ => 0,
-                };
-                Err(planner.unreadable(row, e.to_string()))
-            }
-        };
-        match planned {
-            Ok(p) => {
-                if let Some(importer) = importer.as_mut() {
-                    write(importer, p).await?;
-                }
-            }
-            Err(row_errors) => {
-                // Without --import-valid-rows nothing will be written: stop writing now and
-                // roll back; keep validating to report every bad row.
-                if !request.import_valid_rows {
-                    importer = None;
-                }
-                for e in row_errors {
-                    if errors.len() < MAX_ERRORS_KEPT {
-                        errors.push(e);
-                    }
-                }
-            }
-        }
-        since_tick += 1;
-        if since_tick == 10_000 {
-            since_tick = 0;
-            tick(&bar, source.position(), planner.summary().rows);
-        }
-    }
-    let summary = planner.summary();
-    let written = match importer {
-        Some(importer) if summary.invalid == 0 || request.import_valid_rows => {
-            if let Some(bar) = &bar {
-                bar.set_message(match lang {
-                    Lang::Da => "gemmer …",
-                    Lang::En => "committing …",
-                });
-            }
-            importer
-                .commit()
-                .await
-                .context("the import was rolled back")?;
-            true
-        }
-        _ => false,
+    let options = ImportOptions {
+        dry_run: request.dry_run,
+        import_valid_rows: request.import_valid_rows,
     };
+    let format = source.format.to_string();
+    let outcome = klynge_transfer::run(
+        store,
+        cluster.as_ref(),
+        source,
+        mapping.clone(),
+        options,
+        |p| tick(&bar, p, lang),
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!(e.message(lang)))?;
     if let Some(Progress::Bar(bar)) = bar {
         bar.finish_and_clear();
     }
     Ok(ImportOutcome {
-        format: source.format.to_string(),
+        format,
         mapping,
-        summary,
-        errors,
-        written,
+        summary: outcome.summary,
+        errors: outcome.errors,
+        written: outcome.written,
     })
 }
 
 enum Progress {
     Bar(ProgressBar),
     Lines,
-}
-
-impl Progress {
-    fn set_message(&self, m: &'static str) {
-        if let Progress::Bar(b) = self {
-            b.set_message(m);
-        }
-    }
 }
 
 fn progress_bar(wanted: bool, total: u64) -> Option<Progress> {
@@ -264,13 +137,19 @@ fn progress_bar(wanted: bool, total: u64) -> Option<Progress> {
     }
 }
 
-fn tick(progress: &Option<Progress>, position: u64, rows: usize) {
+fn tick(progress: &Option<Progress>, p: klynge_transfer::Progress, lang: Lang) {
     match progress {
         Some(Progress::Bar(bar)) => {
-            bar.set_position(position);
-            bar.set_message(format!("{rows} rows"));
+            bar.set_position(p.position);
+            bar.set_message(match (p.committing, lang) {
+                (true, Lang::Da) => "gemmer …".to_string(),
+                (true, Lang::En) => "committing …".to_string(),
+                (false, _) => format!("{} rows", p.rows),
+            });
         }
-        Some(Progress::Lines) if rows.is_multiple_of(100_000) => eprintln!("… {rows} rows"),
+        Some(Progress::Lines) if p.rows.is_multiple_of(100_000) && !p.committing => {
+            eprintln!("… {} rows", p.rows)
+        }
         _ => {}
     }
 }

@@ -76,6 +76,18 @@ fn only_the_store_knows_sql_and_only_the_web_crate_knows_http() {
     }
 }
 
+/// klynge-io reads and writes files only: no database, no HTTP, no runtime. The store side
+/// of an import is `klynge-transfer`, which the CLI and the web share.
+#[test]
+fn the_spreadsheet_crate_does_no_database_access() {
+    let deps = dependencies();
+    let found: Vec<&String> = deps["klynge-io"]
+        .iter()
+        .filter(|d| IO_CRATES.contains(&d.as_str()) || d.as_str() == "klynge-store")
+        .collect();
+    assert!(found.is_empty(), "klynge-io must not depend on {found:?}");
+}
+
 #[test]
 fn the_market_crate_reaches_data_only_through_the_store_types() {
     let deps = dependencies();

@@ -7,7 +7,7 @@
 //! `KLYNGE_BENCH_SECONDS` (default 20) is the length of the search run; `KLYNGE_BENCH_CLIENTS`
 //! (default 32) the number of concurrent clients.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -135,7 +135,7 @@ async fn sign_in(http: &reqwest::Client, base: &str) -> String {
     cookie_value(&r, "klynge_session").expect("signed in")
 }
 
-async fn prepare(path: &PathBuf) {
+async fn prepare(path: &Path) {
     if path.exists() {
         return;
     }
@@ -143,7 +143,7 @@ async fn prepare(path: &PathBuf) {
         "creating {} with the national demo (about a minute)…",
         path.display()
     );
-    let store = Store::open(&DatabaseUrl::Sqlite(path.clone()))
+    let store = Store::open(&DatabaseUrl::Sqlite(path.to_path_buf()))
         .await
         .expect("open");
     klynge::demo::load(&store, 1, klynge_demo::Scale::National)

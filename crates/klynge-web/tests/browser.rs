@@ -78,20 +78,71 @@ async fn start_browser(chromedriver: PathBuf, chromium: PathBuf) -> (Driver, Cli
     }
 }
 
-async fn text_of(c: &Client, css: &str) -> String {
-    c.find(Locator::Css(css))
+/// The element, waiting up to 10 s for it: a click that navigates returns before the new
+/// page is there.
+async fn element(c: &Client, css: &str) -> fantoccini::elements::Element {
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css(css))
         .await
         .unwrap_or_else(|e| panic!("{css}: {e}"))
+}
+
+async fn text_of(c: &Client, css: &str) -> String {
+    element(c, css)
+        .await
         .text()
         .await
         .unwrap_or_else(|e| panic!("{css}: {e}"))
 }
 
+/// Waits up to 10 s until the element's text is `expected` (the page may still be the old one).
+async fn wait_text(c: &Client, css: &str, expected: &str) {
+    let mut last = String::new();
+    for _ in 0..100 {
+        if let Ok(e) = c.find(Locator::Css(css)).await
+            && let Ok(t) = e.text().await
+        {
+            if t == expected {
+                return;
+            }
+            last = t;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{css}: expected {expected:?}, found {last:?}");
+}
+
+/// Waits up to 10 s until the page's language is `lang`.
+async fn wait_lang(c: &Client, lang: &str) {
+    for _ in 0..100 {
+        if let Ok(e) = c.find(Locator::Css("html")).await
+            && e.attr("lang").await.ok().flatten().as_deref() == Some(lang)
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the page did not switch to {lang}");
+}
+
+/// Waits up to 10 s until the address's path starts with `prefix`.
+async fn wait_path(c: &Client, prefix: &str) {
+    let mut last = String::new();
+    for _ in 0..100 {
+        if let Ok(url) = c.current_url().await {
+            if url.path().starts_with(prefix) {
+                return;
+            }
+            last = url.to_string();
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("expected a page under {prefix}, still at {last}");
+}
+
 async fn fill(c: &Client, css: &str, value: &str) {
-    let field = c
-        .find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"));
+    let field = element(c, css).await;
     field.clear().await.unwrap_or_else(|e| panic!("{css}: {e}"));
     field
         .send_keys(value)
@@ -100,9 +151,8 @@ async fn fill(c: &Client, css: &str, value: &str) {
 }
 
 async fn click(c: &Client, css: &str) {
-    c.find(Locator::Css(css))
+    element(c, css)
         .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
         .click()
         .await
         .unwrap_or_else(|e| panic!("{css}: {e}"));
@@ -147,23 +197,15 @@ async fn journey(c: &Client, base: &str) -> Result<(), String> {
     fill(c, "#login", "staff-a").await;
     fill(c, "#password", PASSWORD).await;
     click(c, "form[action='/sign-in'] button[type=submit]").await;
-    let url = c.current_url().await.map_err(|e| e.to_string())?;
-    assert!(url.path().starts_with("/dashboard"), "after sign-in: {url}");
+    wait_path(c, "/dashboard").await;
 
     // Search an organisation and open it.
     click(c, "nav a[href='/organisations']").await;
     fill(c, "#name", "fælles rob").await;
     click(c, "#search-submit").await;
-    let first = c
-        .find(Locator::Css("table tbody tr td a"))
-        .await
-        .map_err(|e| format!("no search result: {e}"))?;
-    assert_eq!(
-        first.text().await.map_err(|e| e.to_string())?,
-        "Fælles Robotter ApS"
-    );
-    first.click().await.map_err(|e| e.to_string())?;
-    assert_eq!(text_of(c, "h1").await, "Fælles Robotter ApS");
+    wait_text(c, "table tbody tr td a", "Fælles Robotter ApS").await;
+    click(c, "table tbody tr td a").await;
+    wait_text(c, "h1", "Fælles Robotter ApS").await;
     // The own cluster's private interaction is there, the other cluster's is not.
     let page = c.source().await.map_err(|e| e.to_string())?;
     assert!(page.contains("SECRET-ALPHA") && !page.contains("SECRET-BETA"));
@@ -189,7 +231,7 @@ async fn journey(c: &Client, base: &str) -> Result<(), String> {
     );
     fill(c, "#occurred_on", "30-11-2026").await;
     click(c, "#save-interaction").await;
-    assert_eq!(text_of(c, "h1").await, "Fælles Robotter ApS");
+    wait_text(c, "h1", "Fælles Robotter ApS").await;
     let timeline = text_of(c, ".timeline").await;
     assert!(
         timeline.contains("Opfølgning på robotcelle"),
@@ -203,37 +245,19 @@ async fn journey(c: &Client, base: &str) -> Result<(), String> {
 
     // Switch to English and back the language is remembered across pages.
     click(c, "#language-switch").await;
-    let lang = c
-        .find(Locator::Css("html"))
-        .await
-        .map_err(|e| e.to_string())?
-        .attr("lang")
-        .await
-        .map_err(|e| e.to_string())?;
-    assert_eq!(lang.as_deref(), Some("en"));
+    wait_lang(c, "en").await;
     click(c, "nav a[href='/dashboard']").await;
-    assert_eq!(
-        c.find(Locator::Css("html"))
-            .await
-            .map_err(|e| e.to_string())?
-            .attr("lang")
-            .await
-            .map_err(|e| e.to_string())?
-            .as_deref(),
-        Some("en")
-    );
-    let sign_out = text_of(c, "#sign-out").await;
-    assert_eq!(sign_out, "Sign out");
+    wait_path(c, "/dashboard").await;
+    wait_lang(c, "en").await;
+    wait_text(c, "#sign-out", "Sign out").await;
 
     // Sign out: back at the sign-in page, and the dashboard needs signing in again.
     click(c, "#sign-out").await;
-    c.find(Locator::Css("#login"))
-        .await
-        .map_err(|e| format!("no sign-in form after signing out: {e}"))?;
+    wait_path(c, "/sign-in").await;
+    element(c, "#login").await;
     c.goto(&format!("{base}/dashboard"))
         .await
         .map_err(|e| e.to_string())?;
-    let url = c.current_url().await.map_err(|e| e.to_string())?;
-    assert!(url.path().starts_with("/sign-in"), "after sign-out: {url}");
+    wait_path(c, "/sign-in").await;
     Ok(())
 }

@@ -13,6 +13,7 @@ mod accounts;
 pub mod backend;
 mod bulk;
 mod decode;
+mod directory;
 mod error;
 mod import;
 mod introspect;
@@ -33,6 +34,7 @@ use sqlx::{PgPool, SqlitePool};
 
 pub use accounts::{NewUser, Principal, Role, Session, UserId, UserRecord, normalise_login};
 pub use bulk::{BulkLoader, BulkTable};
+pub use directory::Directory;
 pub use error::{Result, StoreError};
 pub use import::{ImportWrites, Importer};
 pub use location::{DatabaseUrl, redact};
@@ -54,6 +56,8 @@ use backend::{PooledConn, Tx};
 pub struct Store {
     pool: Pool,
     url: DatabaseUrl,
+    /// The organisation directory of a server (see [`directory`]); off unless enabled.
+    directory: std::sync::Arc<directory::DirectoryCache>,
 }
 
 #[derive(Clone)]

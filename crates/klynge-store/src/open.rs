@@ -94,6 +94,7 @@ impl Store {
             }
         };
         Ok(Store {
+            directory: Default::default(),
             pool,
             url: url.clone(),
         })

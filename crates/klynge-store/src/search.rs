@@ -4,6 +4,8 @@
 //! and paged. The "member" flag and filter use the staff view's own cluster, so a search
 //! cannot reveal another cluster's memberships.
 
+use std::collections::HashSet;
+
 use chrono::NaiveDate;
 use klynge_domain::{Cvr, Name, OrganisationId, OrganisationKind, Region, SizeClass};
 
@@ -101,7 +103,7 @@ pub struct OrganisationPageOfHits {
 
 /// The smallest string greater than every string that starts with `prefix` (in code point
 /// order), so that `key >= prefix AND key < upper` is an index range.
-fn prefix_upper(prefix: &str) -> Option<String> {
+pub(crate) fn prefix_upper(prefix: &str) -> Option<String> {
     let mut chars: Vec<char> = prefix.chars().collect();
     while let Some(last) = chars.pop() {
         if let Some(next) = char::from_u32(u32::from(last) + 1) {
@@ -112,7 +114,7 @@ fn prefix_upper(prefix: &str) -> Option<String> {
     None
 }
 
-fn size_bounds(size: SizeClass) -> (i64, Option<i64>) {
+pub(crate) fn size_bounds(size: SizeClass) -> (i64, Option<i64>) {
     match size {
         SizeClass::Micro => (0, Some(9)),
         SizeClass::Small => (10, Some(49)),
@@ -150,6 +152,10 @@ impl StaffView {
         max_limit: u32,
     ) -> Result<OrganisationPageOfHits> {
         let on = q.on.unwrap_or_else(|| crate::now().date_naive());
+        if let Some(directory) = self.store().fresh_directory().await? {
+            let members = self.current_member_ids(on).await?;
+            return Ok(directory.search(q, on, max_limit, &members));
+        }
         let mut values: Vec<Value> = Vec::new();
         let mut bind = |v: Value| {
             values.push(v);
@@ -270,6 +276,24 @@ impl StaffView {
         let has_more = hits.len() > limit as usize;
         hits.truncate(limit as usize);
         Ok(OrganisationPageOfHits { hits, has_more })
+    }
+}
+
+impl StaffView {
+    /// The ids of the organisations that are the cluster's members on `on`.
+    async fn current_member_ids(&self, on: NaiveDate) -> Result<HashSet<i64>> {
+        let mut pooled = self.store().acquire().await?;
+        let rows = pooled
+            .conn()
+            .fetch_all(
+                "SELECT DISTINCT organisation_id FROM memberships WHERE cluster_id = $1 \
+                 AND valid_from <= $2 AND (valid_to IS NULL OR valid_to >= $2)",
+                vec![self.cluster_id().0.into(), on.into()],
+            )
+            .await?;
+        rows.iter()
+            .map(|r| Ok(r.get::<i64>("organisation_id")?))
+            .collect()
     }
 }
 

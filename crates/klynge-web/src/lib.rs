@@ -140,6 +140,8 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let reports = ReportCache::default();
     reports.warm(store.clone());
+    // Organisation searches from memory once the registry is loaded (SQL until then).
+    store.enable_directory();
     let state = AppState {
         store,
         secure_cookies: std::env::var("KLYNGE_SECURE_COOKIES")

@@ -14,6 +14,7 @@ pub mod backend;
 mod bulk;
 mod decode;
 mod error;
+mod events;
 mod import;
 mod introspect;
 pub mod kpi;
@@ -34,6 +35,10 @@ use sqlx::{PgPool, SqlitePool};
 pub use accounts::{NewUser, Principal, Role, Session, UserId, UserRecord, normalise_login};
 pub use bulk::{BulkLoader, BulkTable};
 pub use error::{Result, StoreError};
+pub use events::{
+    EventFigures, EventRecord, EventsView, ParticipantEvents, ParticipantRecord, RequestRecord,
+    ScheduleFigures,
+};
 pub use import::{ImportWrites, Importer};
 pub use location::{DatabaseUrl, redact};
 pub use market::{MarketOrganisation, MarketView, PostRecord};

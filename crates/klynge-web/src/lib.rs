@@ -13,6 +13,7 @@
 
 pub mod api;
 mod api_crm;
+mod api_events;
 mod api_types;
 mod auth;
 mod context;
@@ -245,6 +246,7 @@ mod tests {
         for (name, text) in [
             ("pages.rs", include_str!("pages.rs")),
             ("api.rs", include_str!("api.rs")),
+            ("api_events.rs", include_str!("api_events.rs")),
             ("context.rs", include_str!("context.rs")),
             ("reports.rs", include_str!("reports.rs")),
             ("imports.rs", include_str!("imports.rs")),

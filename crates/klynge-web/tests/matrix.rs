@@ -406,6 +406,10 @@ async fn api_roles_tenants_and_bad_input() {
             "/api/v1/offices".to_string(),
             ["admin-a", "staff-a", "staff-b"].as_slice(),
         ),
+        (
+            "/api/v1/events".to_string(),
+            ["admin-a", "staff-a", "staff-b"].as_slice(),
+        ),
         ("/api/v1/member".to_string(), ["member-a"].as_slice()),
         (
             "/api/v1/partner/clusters".to_string(),
@@ -626,6 +630,9 @@ async fn openapi_document_matches_the_routes() {
         "/api/v1/offices",
         "/api/v1/agreements",
         "/api/v1/activities/{id}/participants",
+        "/api/v1/events",
+        "/api/v1/events/{id}",
+        "/api/v1/events/{id}/schedule",
     ] {
         assert!(paths.iter().any(|p| p == expected), "{expected} missing");
     }
@@ -1020,6 +1027,38 @@ async fn event_routes_for_every_role() {
                 &[("csrf", &csrf), ("status", "open")],
             )
             .await;
+        }
+        // The API: the organiser's staff only; another cluster's event is 404.
+        let token = if who == "anonymous" {
+            String::new()
+        } else {
+            api_token(&app, who).await
+        };
+        for path in [
+            format!("/api/v1/events/{e}"),
+            format!("/api/v1/events/{e}/schedule"),
+        ] {
+            let r = reqwest::Client::new()
+                .get(format!("{}{path}", app.base))
+                .bearer_auth(&token)
+                .send()
+                .await
+                .expect("GET");
+            let expected = match who {
+                "anonymous" => StatusCode::UNAUTHORIZED,
+                "admin-a" | "staff-a" => StatusCode::OK,
+                "staff-b" => StatusCode::NOT_FOUND,
+                _ => StatusCode::FORBIDDEN,
+            };
+            let status = r.status();
+            let body = r.text().await.unwrap_or_default();
+            assert_eq!(status, expected, "{who} GET {path}: {body}");
+            if status == StatusCode::OK && path.ends_with(&format!("/{e}")) {
+                assert!(
+                    body.contains("Matrix Deltager") && body.contains("\"figures\""),
+                    "{body}"
+                );
+            }
         }
         let (status, _, _) = c
             .post(

@@ -1283,3 +1283,56 @@ pub async fn move_meeting(
     let page = schedule_page(&ctx, &l, m, false);
     Ok(render(&ctx, StatusCode::CONFLICT, page))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Lang;
+
+    /// Labels built from codes (statuses, transitions, scheduler phases) exist in both
+    /// languages.
+    #[test]
+    fn labels_built_from_codes_exist() {
+        let mut keys: Vec<String> = Vec::new();
+        for s in EventStatus::ALL {
+            keys.push(format!("event-status-{}", s.code()));
+            keys.push(format!("event-to-{}", s.code()));
+        }
+        for s in RequestStatus::ALL {
+            keys.push(format!("request-status-{}", s.code()));
+        }
+        for p in ["construct", "insert", "improve", "done"] {
+            keys.push(format!("scheduler-phase-{p}"));
+        }
+        for lang in [Lang::Da, Lang::En] {
+            let t = Tr::new(lang);
+            for k in &keys {
+                assert_ne!(&t.get(k), k, "{k} is missing in {lang:?}");
+            }
+            let placed = t.with_args(
+                "event-placed-at",
+                &[("slot", "09:00–09:20".into()), ("table", "A".into())],
+            );
+            assert!(
+                placed.contains("09:00–09:20") && placed.ends_with('A'),
+                "{placed}"
+            );
+            let summary = t.with_args(
+                "event-ics-summary",
+                &[("who", "Anna".into()), ("with", "Bo".into())],
+            );
+            assert!(
+                summary.contains("Anna") && summary.contains("Bo"),
+                "{summary}"
+            );
+        }
+    }
+
+    #[test]
+    fn slot_errors_have_messages_with_the_line() {
+        let t = Tr::new(Lang::En);
+        let e = Slot::parse_lines("09:00-09:20\n10:00-09:00").err();
+        let message = e.as_ref().map(|e| slot_message(&t, e)).unwrap_or_default();
+        assert!(message.contains("Line 2"), "{message}");
+    }
+}

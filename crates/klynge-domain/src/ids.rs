@@ -30,4 +30,10 @@ id_type!(
     AgreementId,
     /// A marketplace offer or need.
     PostId,
+    /// A matchmaking event (issue 6).
+    EventId,
+    /// A person registered for an event.
+    EventParticipantId,
+    /// A meeting request between two participants of an event.
+    MeetingRequestId,
 );

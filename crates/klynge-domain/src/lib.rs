@@ -10,6 +10,7 @@ mod code_enum;
 pub mod crm;
 pub mod cvr;
 mod error;
+pub mod event;
 pub mod geography;
 pub mod ids;
 pub mod industry;
@@ -29,6 +30,10 @@ pub use code_enum::Taxonomy;
 pub use crm::{FeeTier, Interaction, InteractionKind, Membership, Referral, ReferralTarget};
 pub use cvr::Cvr;
 pub use error::DomainError;
+pub use event::{
+    Event, EventParticipant, EventStatus, Load, MeetingRequest, MoveConflict, Placement,
+    RequestStatus, Slot, SlotError, check_move, copenhagen_to_utc,
+};
 pub use geography::{Municipality, MunicipalityCode, Region};
 pub use ids::*;
 pub use industry::{IndustryClassification, IndustryCode};

@@ -17,6 +17,7 @@ use klynge_domain::{Audience, ClusterId, OrganisationId};
 
 use crate::backend::AnyRow;
 use crate::error::{Result, StoreError};
+use crate::events::{EventsView, ParticipantEvents};
 use crate::market::MarketView;
 use crate::registry::conflict_or;
 use crate::staff::{MemberView, OperatorView, PartnerView, StaffView};
@@ -183,6 +184,26 @@ impl Principal {
             _ => Audience::Public,
         };
         MarketView::new(store.clone(), audience)
+    }
+
+    /// The matchmaking events of the own cluster, for its staff and admins (the organiser).
+    pub fn events(&self, store: &Store) -> Option<EventsView> {
+        match (self.user.role, self.user.cluster) {
+            (Role::ClusterAdmin | Role::ClusterStaff, Some(cluster)) => {
+                Some(EventsView::new(store.clone(), cluster))
+            }
+            _ => None,
+        }
+    }
+
+    /// The events the own organisation takes part in, for a member contact.
+    pub fn participant_events(&self, store: &Store) -> Option<ParticipantEvents> {
+        match (self.user.role, self.user.cluster, self.user.organisation) {
+            (Role::Member, Some(cluster), Some(organisation)) => {
+                Some(ParticipantEvents::new(store.clone(), cluster, organisation))
+            }
+            _ => None,
+        }
     }
 
     /// Account administration, for operators.

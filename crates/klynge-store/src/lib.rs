@@ -15,6 +15,7 @@ mod bulk;
 mod decode;
 mod directory;
 mod error;
+mod events;
 mod import;
 mod introspect;
 pub mod kpi;
@@ -36,6 +37,10 @@ pub use accounts::{NewUser, Principal, Role, Session, UserId, UserRecord, normal
 pub use bulk::{BulkLoader, BulkTable};
 pub use directory::Directory;
 pub use error::{Result, StoreError};
+pub use events::{
+    EventFigures, EventRecord, EventsView, ParticipantEvents, ParticipantRecord, RequestRecord,
+    ScheduleFigures,
+};
 pub use import::{ImportWrites, Importer};
 pub use location::{DatabaseUrl, redact};
 pub use market::{MarketOrganisation, MarketView, PostRecord};

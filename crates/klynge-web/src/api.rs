@@ -43,6 +43,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/api/v1/member", get(member))
         .route("/api/v1/partner/clusters", get(partner_clusters))
         .merge(crate::api_crm::routes())
+        .merge(crate::api_events::routes())
         .route("/api/v1/openapi.json", get(openapi_json))
         .merge(
             utoipa_swagger_ui::SwaggerUi::new("/api/v1/docs").config(
@@ -63,7 +64,8 @@ pub(crate) fn routes() -> Router<AppState> {
     ),
     paths(me, dashboard, organisations, organisation, add_interaction, activities, activity, member, partner_clusters,
           crate::api_crm::contacts, crate::api_crm::add_contact, crate::api_crm::follow_ups, crate::api_crm::referrals,
-          crate::api_crm::offices, crate::api_crm::agreements, crate::api_crm::add_participant),
+          crate::api_crm::offices, crate::api_crm::agreements, crate::api_crm::add_participant,
+          crate::api_events::events, crate::api_events::event, crate::api_events::schedule),
     modifiers(&BearerToken),
     security(("token" = [])),
 )]

@@ -13,14 +13,19 @@
 
 pub mod api;
 mod api_crm;
+mod api_events;
 mod api_types;
 mod auth;
 mod context;
 mod crm_pages;
 mod error;
+mod event_pages;
+mod event_run;
 mod forms;
 mod i18n;
+mod ics;
 mod imports;
+mod my_events;
 mod pages;
 mod reports;
 pub mod users;
@@ -125,6 +130,45 @@ pub fn router_with(state: AppState) -> Router {
         .route("/imports/{token}", get(imports::preview))
         .route("/imports/{token}/commit", post(imports::commit))
         .route("/imports/{token}/progress", get(imports::progress))
+        .route("/events", get(event_pages::events))
+        .route(
+            "/events/new",
+            get(event_pages::new_event_form).post(event_pages::create_event),
+        )
+        .route("/events/{id}", get(event_pages::event))
+        .route(
+            "/events/{id}/edit",
+            get(event_pages::edit_event_form).post(event_pages::update_event),
+        )
+        .route("/events/{id}/status", post(event_pages::set_status))
+        .route(
+            "/events/{id}/participants",
+            post(event_pages::add_participant),
+        )
+        .route("/events/{id}/requests", post(event_pages::add_request))
+        .route(
+            "/events/{id}/requests/{request}",
+            post(event_pages::set_request_status),
+        )
+        .route("/events/{id}/schedule", get(event_pages::schedule))
+        .route(
+            "/events/{id}/schedule/run",
+            post(event_pages::run_scheduler),
+        )
+        .route("/events/{id}/schedule/progress", get(event_pages::progress))
+        .route(
+            "/events/{id}/schedule/move",
+            post(event_pages::move_meeting),
+        )
+        .route("/my/events", get(my_events::my_events))
+        .route("/my/events/{id}", get(my_events::my_event))
+        .route("/my/events/{id}/requests", post(my_events::add_request))
+        .route(
+            "/my/events/{id}/requests/{request}",
+            post(my_events::answer_request),
+        )
+        .route("/my/events/{id}/agenda", get(my_events::agenda))
+        .route("/my/events/{id}/agenda.ics", get(my_events::agenda_ics))
         .merge(api::routes())
         .fallback(pages::not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
@@ -204,9 +248,13 @@ mod tests {
         for (name, text) in [
             ("pages.rs", include_str!("pages.rs")),
             ("api.rs", include_str!("api.rs")),
+            ("api_events.rs", include_str!("api_events.rs")),
             ("context.rs", include_str!("context.rs")),
             ("reports.rs", include_str!("reports.rs")),
             ("imports.rs", include_str!("imports.rs")),
+            ("event_pages.rs", include_str!("event_pages.rs")),
+            ("event_run.rs", include_str!("event_run.rs")),
+            ("my_events.rs", include_str!("my_events.rs")),
         ] {
             assert!(
                 !text.contains(".cluster(") || !text.contains("store.cluster("),

@@ -60,6 +60,7 @@ fn links_for(role: Option<Role>) -> Vec<(String, &'static str)> {
             ("/contacts", "nav-contacts"),
             ("/follow-ups", "nav-follow-ups"),
             ("/activities", "nav-activities"),
+            ("/events", "nav-events"),
             ("/referrals", "nav-referrals"),
             ("/presence", "nav-presence"),
             ("/reports", "nav-reports"),
@@ -67,7 +68,11 @@ fn links_for(role: Option<Role>) -> Vec<(String, &'static str)> {
             ("/account", "nav-account"),
             ("/api/v1/docs/", "nav-api"),
         ],
-        Some(Role::Member) => &[("/member", "nav-member"), ("/account", "nav-account")],
+        Some(Role::Member) => &[
+            ("/member", "nav-member"),
+            ("/my/events", "nav-my-events"),
+            ("/account", "nav-account"),
+        ],
         Some(Role::Partner) => &[
             ("/partner", "nav-partner"),
             ("/reports", "nav-reports"),

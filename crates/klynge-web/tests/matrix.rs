@@ -406,6 +406,10 @@ async fn api_roles_tenants_and_bad_input() {
             "/api/v1/offices".to_string(),
             ["admin-a", "staff-a", "staff-b"].as_slice(),
         ),
+        (
+            "/api/v1/events".to_string(),
+            ["admin-a", "staff-a", "staff-b"].as_slice(),
+        ),
         ("/api/v1/member".to_string(), ["member-a"].as_slice()),
         (
             "/api/v1/partner/clusters".to_string(),
@@ -626,6 +630,9 @@ async fn openapi_document_matches_the_routes() {
         "/api/v1/offices",
         "/api/v1/agreements",
         "/api/v1/activities/{id}/participants",
+        "/api/v1/events",
+        "/api/v1/events/{id}",
+        "/api/v1/events/{id}/schedule",
     ] {
         assert!(paths.iter().any(|p| p == expected), "{expected} missing");
     }
@@ -885,4 +892,185 @@ async fn contacts_referrals_and_participants_are_added_with_checks() {
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let _ = app.other_org;
+}
+
+/// The matchmaking event routes (issue 6) for every role: organiser pages for the own
+/// cluster's staff only (another cluster's staff get 404, other roles 403), participant
+/// pages for a member contact whose organisation is registered.
+#[tokio::test]
+async fn event_routes_for_every_role() {
+    use klynge_domain::{Email, Event, EventParticipant, EventStatus, Name, Slot};
+    let app = spawn().await;
+    let (user, _) = app
+        .store
+        .credentials("staff-a")
+        .await
+        .expect("credentials")
+        .expect("staff-a exists");
+    let expires = chrono::Utc::now() + chrono::Duration::hours(1);
+    app.store
+        .create_session("matrix-token", user.id, "csrf", expires)
+        .await
+        .expect("session");
+    let principal = app
+        .store
+        .session("matrix-token")
+        .await
+        .expect("session")
+        .expect("live")
+        .principal;
+    let view = principal.events(&app.store).expect("staff view");
+    let event = view
+        .create_event(&Event {
+            cluster: view.cluster_id(),
+            name: Name::parse("Matrix B2B SECRET-ALPHA").expect("name"),
+            place: String::new(),
+            held_on: common::day(2026, 10, 1),
+            slots: Slot::parse_lines("09:00-09:20\n09:20-09:40").expect("slots"),
+            tables: 3,
+            table_names: Vec::new(),
+            status: EventStatus::Draft,
+        })
+        .await
+        .expect("event");
+    view.add_participant(
+        event,
+        &EventParticipant {
+            organisation: app.org,
+            name: Name::parse("Matrix Deltager").expect("name"),
+            email: Email::parse("matrix@example.dk").expect("email"),
+            available: None,
+            max_meetings: None,
+        },
+    )
+    .await
+    .expect("participant");
+    view.set_status(event, EventStatus::Open)
+        .await
+        .expect("open");
+    let e = event.0;
+    let organiser = [
+        "/events".to_string(),
+        "/events/new".to_string(),
+        format!("/events/{e}"),
+        format!("/events/{e}/edit"),
+        format!("/events/{e}/schedule"),
+        format!("/events/{e}/schedule/progress"),
+    ];
+    let participant = [
+        "/my/events".to_string(),
+        format!("/my/events/{e}"),
+        format!("/my/events/{e}/agenda"),
+        format!("/my/events/{e}/agenda.ics"),
+    ];
+    for who in [
+        "anonymous",
+        "operator",
+        "admin-a",
+        "staff-a",
+        "staff-b",
+        "member-a",
+        "partner",
+    ] {
+        let mut c = Client::new(&app.base);
+        if who != "anonymous" {
+            c.sign_in(who).await;
+        }
+        for path in &organiser {
+            let (status, body) = c.get(path).await;
+            let expected = match who {
+                "anonymous" => StatusCode::SEE_OTHER,
+                // The progress page of an event with no run leads to the schedule.
+                "admin-a" | "staff-a" if path.ends_with("/progress") => StatusCode::SEE_OTHER,
+                "admin-a" | "staff-a" => StatusCode::OK,
+                "staff-b" if path.contains(&format!("/{e}")) => StatusCode::NOT_FOUND,
+                "staff-b" => StatusCode::OK,
+                _ => StatusCode::FORBIDDEN,
+            };
+            assert_eq!(status, expected, "{who} GET {path}: {body:.300}");
+            if who == "staff-b" {
+                assert!(!body.contains("SECRET-ALPHA"), "{who} {path}");
+            }
+        }
+        for path in &participant {
+            let (status, body) = c.get(path).await;
+            let expected = match who {
+                "anonymous" => StatusCode::SEE_OTHER,
+                "member-a" => StatusCode::OK,
+                _ => StatusCode::FORBIDDEN,
+            };
+            assert_eq!(status, expected, "{who} GET {path}: {body:.300}");
+        }
+        // State-changing routes: refused for everyone but the organiser's staff.
+        let csrf = if who == "anonymous" {
+            String::new()
+        } else {
+            c.csrf("/account").await
+        };
+        let (status, _, _) = c
+            .post(
+                &format!("/events/{e}/status"),
+                &[("csrf", &csrf), ("status", "draft")],
+            )
+            .await;
+        let expected = match who {
+            "anonymous" => StatusCode::SEE_OTHER,
+            "admin-a" | "staff-a" => StatusCode::SEE_OTHER,
+            "staff-b" => StatusCode::NOT_FOUND,
+            _ => StatusCode::FORBIDDEN,
+        };
+        assert_eq!(status, expected, "{who} POST status");
+        if matches!(who, "admin-a" | "staff-a") {
+            // Put it back for the next role.
+            c.post(
+                &format!("/events/{e}/status"),
+                &[("csrf", &csrf), ("status", "open")],
+            )
+            .await;
+        }
+        // The API: the organiser's staff only; another cluster's event is 404.
+        let token = if who == "anonymous" {
+            String::new()
+        } else {
+            api_token(&app, who).await
+        };
+        for path in [
+            format!("/api/v1/events/{e}"),
+            format!("/api/v1/events/{e}/schedule"),
+        ] {
+            let r = reqwest::Client::new()
+                .get(format!("{}{path}", app.base))
+                .bearer_auth(&token)
+                .send()
+                .await
+                .expect("GET");
+            let expected = match who {
+                "anonymous" => StatusCode::UNAUTHORIZED,
+                "admin-a" | "staff-a" => StatusCode::OK,
+                "staff-b" => StatusCode::NOT_FOUND,
+                _ => StatusCode::FORBIDDEN,
+            };
+            let status = r.status();
+            let body = r.text().await.unwrap_or_default();
+            assert_eq!(status, expected, "{who} GET {path}: {body}");
+            if status == StatusCode::OK && path.ends_with(&format!("/{e}")) {
+                assert!(
+                    body.contains("Matrix Deltager") && body.contains("\"figures\""),
+                    "{body}"
+                );
+            }
+        }
+        let (status, _, _) = c
+            .post(
+                &format!("/my/events/{e}/requests"),
+                &[("csrf", &csrf), ("from", "1"), ("to", "1")],
+            )
+            .await;
+        let expected = match who {
+            "anonymous" => StatusCode::SEE_OTHER,
+            "member-a" => StatusCode::UNPROCESSABLE_ENTITY,
+            _ => StatusCode::FORBIDDEN,
+        };
+        assert_eq!(status, expected, "{who} POST request");
+    }
 }

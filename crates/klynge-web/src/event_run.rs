@@ -1,0 +1,247 @@
+//! Running the scheduler for an event: the scheduler's input built from the accepted
+//! requests and the participants' availability, a background job whose progress a page
+//! shows (refreshing without JavaScript, like the import progress), and the result written
+//! back as placements through the organiser's [`EventsView`].
+//!
+//! Slots: the scheduler numbers only the slots that can hold meetings (breaks left out), so a
+//! lunch break between two slots is no wait for it; `meeting_slots[k]` is the event's slot
+//! position of the scheduler's slot `k`.
+
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex};
+use std::time::Duration;
+
+use chrono::Utc;
+use klynge_domain::{EventId, MeetingRequestId, Placement, RequestStatus};
+use klynge_scheduler::{
+    Instance, InstanceInput, MeetingInput, Options, ParticipantInput, Phase, Progress, Solution,
+    Stats,
+};
+use klynge_store::{EventRecord, EventsView, ParticipantRecord, RequestRecord, ScheduleFigures};
+
+/// The scheduler's input for an event, and the way back.
+pub struct Built {
+    pub input: InstanceInput,
+    pub meeting_slots: Vec<u32>,
+    requests: HashMap<String, MeetingRequestId>,
+}
+
+fn participant_key(id: i64) -> String {
+    format!("p{id}")
+}
+
+fn meeting_key(id: MeetingRequestId) -> String {
+    format!("r{}", id.0)
+}
+
+/// Every participant (with availability mapped to the scheduler's slots) and one meeting per
+/// accepted request, weighted by its priority.
+pub fn build_input(
+    event: &EventRecord,
+    participants: &[ParticipantRecord],
+    requests: &[RequestRecord],
+) -> Built {
+    let meeting_slots = event.event.meeting_slots();
+    let index_of = |pos: &u32| {
+        meeting_slots
+            .iter()
+            .position(|s| s == pos)
+            .map(|k| k as u32)
+    };
+    let participants = participants
+        .iter()
+        .map(|p| ParticipantInput {
+            id: participant_key(p.id.0),
+            available: p
+                .participant
+                .available
+                .as_ref()
+                .map(|v| v.iter().filter_map(index_of).collect()),
+            max_meetings: p.participant.max_meetings,
+        })
+        .collect();
+    let mut keys = HashMap::new();
+    let meetings = requests
+        .iter()
+        .filter(|r| r.request.status == RequestStatus::Accepted)
+        .map(|r| {
+            keys.insert(meeting_key(r.id), r.id);
+            MeetingInput {
+                id: meeting_key(r.id),
+                with: vec![
+                    participant_key(r.request.from.0),
+                    participant_key(r.request.to.0),
+                ],
+                priority: r.request.priority,
+                allowed: None,
+                fixed_slot: None,
+                after: Vec::new(),
+            }
+        })
+        .collect();
+    Built {
+        input: InstanceInput {
+            name: event.event.name.as_str().to_string(),
+            slots: meeting_slots.len() as u32,
+            tables: event.event.tables,
+            participants,
+            meetings,
+        },
+        meeting_slots,
+        requests: keys,
+    }
+}
+
+impl Built {
+    /// The current placements as a scheduler solution, for [`klynge_scheduler::reschedule`].
+    pub fn previous(&self, placements: &[Placement]) -> Solution {
+        let scheduled = placements
+            .iter()
+            .filter_map(|p| {
+                let k = self.meeting_slots.iter().position(|s| *s == p.slot)?;
+                Some(klynge_scheduler::Placement {
+                    meeting: meeting_key(p.request),
+                    slot: k as u32,
+                    table: p.table,
+                })
+            })
+            .collect();
+        Solution {
+            scheduled,
+            unscheduled: Vec::new(),
+            stats: Stats {
+                scheduled: 0,
+                priority_sum: 0,
+                upper_bound: 0,
+                breaks: 0,
+                idle_slots: 0,
+                seconds: 0.0,
+            },
+        }
+    }
+
+    /// The solution as (request, slot position, table).
+    pub fn placements(&self, solution: &Solution) -> Vec<(MeetingRequestId, u32, u32)> {
+        solution
+            .scheduled
+            .iter()
+            .filter_map(|p| {
+                Some((
+                    *self.requests.get(&p.meeting)?,
+                    *self.meeting_slots.get(p.slot as usize)?,
+                    p.table,
+                ))
+            })
+            .collect()
+    }
+}
+
+/// What the progress page shows.
+#[derive(Debug, Clone, Default)]
+pub struct Job {
+    pub meetings: usize,
+    pub phase: Option<Phase>,
+    pub percent: u64,
+    pub scheduled: usize,
+    pub priority_sum: u64,
+    pub upper_bound: u64,
+    pub breaks: u64,
+    /// `Ok` once saved; `Err` with the cause when it failed.
+    pub done: Option<Result<(), String>>,
+}
+
+/// Running and finished jobs by (cluster, event); a finished job stays until the next run.
+type Jobs = HashMap<(i64, i64), Arc<Mutex<Job>>>;
+
+static JOBS: LazyLock<Mutex<Jobs>> = LazyLock::new(|| Mutex::new(HashMap::new()));
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// A snapshot of the job of an event of the view's cluster.
+pub fn job(view: &EventsView, event: EventId) -> Option<Job> {
+    let jobs = lock(&JOBS);
+    let job = jobs.get(&(view.cluster_id().0, event.0))?;
+    let snapshot = lock(job).clone();
+    Some(snapshot)
+}
+
+/// How long the scheduler may search: a second for a small event, more for big ones.
+fn time_limit(meetings: usize) -> Duration {
+    Duration::from_millis((1000 + meetings as u64 * 5).min(30_000))
+}
+
+/// Starts the scheduler in the background unless a run of this event is going. With `keep`,
+/// the current placements stay where they are (re-scheduling after a cancellation).
+pub fn start(
+    view: EventsView,
+    event: EventId,
+    built: Built,
+    instance: Instance,
+    keep: Option<Solution>,
+) -> bool {
+    let job = Arc::new(Mutex::new(Job {
+        meetings: built.input.meetings.len(),
+        ..Job::default()
+    }));
+    {
+        let mut jobs = lock(&JOBS);
+        let key = (view.cluster_id().0, event.0);
+        if jobs.get(&key).is_some_and(|j| lock(j).done.is_none()) {
+            return false;
+        }
+        jobs.insert(key, job.clone());
+    }
+    let options = Options {
+        time_limit: time_limit(built.input.meetings.len()),
+        ..Options::default()
+    };
+    tokio::spawn(async move {
+        let progress_job = job.clone();
+        let solved = tokio::task::spawn_blocking(move || {
+            let mut report = |p: &Progress| {
+                let mut j = lock(&progress_job);
+                j.phase = Some(p.phase);
+                j.percent = (p.fraction * 100.0).clamp(0.0, 100.0) as u64;
+                j.scheduled = p.scheduled;
+                j.priority_sum = p.priority_sum;
+                j.upper_bound = p.upper_bound;
+                j.breaks = p.breaks;
+            };
+            match keep {
+                Some(previous) => klynge_scheduler::reschedule_with_progress(
+                    &instance,
+                    &previous,
+                    &options,
+                    &mut report,
+                ),
+                None => klynge_scheduler::schedule_with_progress(&instance, &options, &mut report),
+            }
+        })
+        .await;
+        let done = match solved {
+            Ok(solution) => {
+                let figures = ScheduleFigures {
+                    scheduled_at: Utc::now(),
+                    priority_sum: solution.stats.priority_sum as i64,
+                    upper_bound: solution.stats.upper_bound as i64,
+                    breaks: solution.stats.breaks as i64,
+                    idle_slots: solution.stats.idle_slots as i64,
+                };
+                view.save_schedule(event, &built.placements(&solution), &figures)
+                    .await
+                    .map_err(|e| e.to_string())
+            }
+            Err(e) => Err(format!("the scheduler stopped: {e}")),
+        };
+        if let Err(cause) = &done {
+            tracing::error!(event = event.0, %cause, "scheduling failed");
+        }
+        let mut j = lock(&job);
+        j.phase = Some(Phase::Done);
+        j.percent = 100;
+        j.done = Some(done);
+    });
+    true
+}

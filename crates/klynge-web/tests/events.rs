@@ -1,0 +1,678 @@
+//! Matchmaking events over real HTTP: the organiser creates an event, registers participants
+//! (one foreign without CVR), adds and accepts meeting requests, runs the scheduler, reviews
+//! the grid, moves a meeting by hand (conflicts refused, nothing written), publishes; the
+//! participant reads the agenda and its `.ics` file; a cancellation is re-scheduled with every
+//! other meeting kept in place. Bad input gives messages at the fields and writes nothing.
+
+mod common;
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use common::{PASSWORD, spawn};
+use klynge_domain::EventId;
+use reqwest::StatusCode;
+use reqwest::redirect::Policy;
+use sha2::{Digest, Sha256};
+
+struct Client {
+    http: reqwest::Client,
+    base: String,
+    cookies: HashMap<String, String>,
+}
+
+fn urlencode(v: &str) -> String {
+    v.bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+impl Client {
+    fn new(base: &str) -> Client {
+        Client {
+            http: reqwest::Client::builder()
+                .redirect(Policy::none())
+                .build()
+                .expect("client"),
+            base: base.to_string(),
+            cookies: HashMap::new(),
+        }
+    }
+
+    fn keep(&mut self, r: &reqwest::Response) {
+        for v in r.headers().get_all("set-cookie") {
+            let v = v.to_str().unwrap_or_default();
+            if let Some((k, rest)) = v.split_once('=') {
+                let value = rest.split(';').next().unwrap_or_default();
+                self.cookies.insert(k.to_string(), value.to_string());
+            }
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    async fn get_full(&mut self, path: &str) -> (StatusCode, String, String, String) {
+        let r = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .header("cookie", self.cookie_header())
+            .send()
+            .await
+            .expect("GET");
+        self.keep(&r);
+        let header = |name: &str| {
+            r.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_string()
+        };
+        let (location, content_type) = (header("location"), header("content-type"));
+        (
+            r.status(),
+            location,
+            content_type,
+            r.text().await.unwrap_or_default(),
+        )
+    }
+
+    async fn get(&mut self, path: &str) -> (StatusCode, String) {
+        let (status, _, _, body) = self.get_full(path).await;
+        (status, body)
+    }
+
+    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> (StatusCode, String, String) {
+        let csrf = self.cookies.get("csrf").cloned().unwrap_or_default();
+        let mut pairs: Vec<String> = form
+            .iter()
+            .map(|(k, v)| format!("{k}={}", urlencode(v)))
+            .collect();
+        pairs.push(format!("csrf={csrf}"));
+        let r = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("cookie", self.cookie_header())
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(pairs.join("&"))
+            .send()
+            .await
+            .expect("POST");
+        self.keep(&r);
+        let location = r
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string();
+        (r.status(), location, r.text().await.unwrap_or_default())
+    }
+
+    /// Signs in and remembers the session's form token (under the pseudo-cookie "csrf").
+    async fn sign_in(&mut self, login: &str) {
+        let (_, html) = self.get("/sign-in").await;
+        let csrf = between(&html, "name=\"csrf\" value=\"", "\"");
+        self.cookies.insert("csrf".into(), csrf);
+        let (status, _, _) = self
+            .post("/sign-in", &[("login", login), ("password", PASSWORD)])
+            .await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "sign-in of {login}");
+        let (_, html) = self.get("/account").await;
+        let csrf = between(&html, "name=\"csrf\" value=\"", "\"");
+        self.cookies.insert("csrf".into(), csrf);
+    }
+}
+
+fn between(text: &str, start: &str, end: &str) -> String {
+    text.split(start)
+        .nth(1)
+        .and_then(|s| s.split(end).next())
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// The value of the option whose label starts with `label` in a page's first select.
+fn option_value(html: &str, label: &str) -> String {
+    for piece in html.split("<option value=\"").skip(1) {
+        let (value, rest) = piece.split_once('"').unwrap_or_default();
+        let text = rest.split_once('>').map(|(_, t)| t).unwrap_or_default();
+        if text.starts_with(label) {
+            return value.to_string();
+        }
+    }
+    panic!("no option {label}");
+}
+
+/// Ids after `marker` (e.g. `id="accept-`), in page order.
+fn ids_after(html: &str, marker: &str) -> Vec<String> {
+    html.split(marker)
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+        .map(str::to_string)
+        .collect()
+}
+
+/// The organiser's placements, read through the store with the staff member's own session.
+async fn placements(app: &common::App, c: &Client, event: i64) -> HashMap<i64, (u32, u32)> {
+    let token = c.cookies.get("klynge_session").cloned().unwrap_or_default();
+    let digest: String = Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let session = app
+        .store
+        .session(&digest)
+        .await
+        .expect("session")
+        .expect("live session");
+    let view = session.principal.events(&app.store).expect("staff");
+    view.placements(EventId(event))
+        .await
+        .expect("placements")
+        .into_iter()
+        .map(|p| (p.request.0, (p.slot, p.table)))
+        .collect()
+}
+
+async fn wait_for_schedule(c: &mut Client, event: i64) {
+    let started = Instant::now();
+    loop {
+        let (status, location, _, body) = c
+            .get_full(&format!("/events/{event}/schedule/progress"))
+            .await;
+        if status == StatusCode::SEE_OTHER {
+            assert_eq!(location, format!("/events/{event}/schedule"));
+            return;
+        }
+        assert_eq!(status, StatusCode::OK, "{body:.500}");
+        assert!(!body.contains("scheduler-failure"), "{body:.2000}");
+        assert!(body.contains("http-equiv=\"refresh\""), "refreshes itself");
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "scheduler too slow"
+        );
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+}
+
+#[tokio::test]
+async fn organiser_and_participant_flow() {
+    let app = spawn().await;
+    let mut c = Client::new(&app.base);
+    c.sign_in("staff-a").await;
+
+    // Bad event input: messages at the fields, nothing written.
+    let (status, _, html) = c
+        .post(
+            "/events/new",
+            &[
+                ("name", " "),
+                ("held_on", "2026-09-15"),
+                ("slots", "09:00-09:30\n10:00-09:40"),
+                ("tables", "0"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    for field in ["name", "slots", "tables"] {
+        assert!(
+            html.contains(&format!("id=\"{field}-error\"")),
+            "{field}: {html:.3000}"
+        );
+    }
+    assert!(html.contains("10:00-09:40"), "input shown again");
+    assert!(c.get("/events").await.1.contains("Ingen arrangementer"));
+
+    let (status, location, _) = c
+        .post(
+            "/events/new",
+            &[
+                ("name", "Robot B2B"),
+                ("place", "Odense Congress Center"),
+                ("held_on", "15.09.2026"),
+                (
+                    "slots",
+                    "09:00-09:30\n09:30-10:00\n10:00-10:30\n12:00-13:00 pause\n13:00-13:30",
+                ),
+                ("tables", "2"),
+                ("table_names", "Bord A"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let event: i64 = location
+        .strip_prefix("/events/")
+        .and_then(|s| s.parse().ok())
+        .expect("event id");
+    let page = format!("/events/{event}");
+    assert!(c.get("/events").await.1.contains("Robot B2B"));
+    // Another cluster's staff do not find it.
+    let mut b = Client::new(&app.base);
+    b.sign_in("staff-b").await;
+    assert_eq!(b.get(&page).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(
+        b.get(&format!("{page}/schedule")).await.0,
+        StatusCode::NOT_FOUND
+    );
+    let (status, _, _) = b
+        .post(&format!("{page}/status"), &[("status", "open")])
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    let (status, _, _) = c
+        .post(&format!("{page}/status"), &[("status", "open")])
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(c.get(&page).await.1.contains("Åben for tilmelding"));
+
+    // Registrations: a Danish organisation by id and by CVR, two foreign without CVR.
+    let org = app.org.0.to_string();
+    let add = format!("{page}/participants");
+    let regs: Vec<Vec<(&str, &str)>> = vec![
+        vec![
+            ("name", "Anna Berg"),
+            ("email", "anna@example.dk"),
+            ("organisation_id", &org),
+            ("slot-0", "1"),
+            ("slot-1", "1"),
+            ("slot-4", "1"),
+        ],
+        vec![
+            ("name", "Bo Holm"),
+            ("email", "bo@example.dk"),
+            ("cvr", "13585628"),
+        ],
+        vec![
+            ("name", "Clara Vogt"),
+            ("email", "clara@example.de"),
+            ("org_name", "Robo GmbH"),
+            ("country", "de"),
+        ],
+        vec![
+            ("name", "Dag Lund"),
+            ("email", "dag@example.se"),
+            ("org_name", "Botnik AB"),
+            ("country", "SE"),
+            ("max_meetings", "3"),
+        ],
+    ];
+    for form in &regs {
+        let (status, _, html) = c.post(&add, form).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{form:?}: {html:.3000}");
+    }
+    // Bad registrations: shown again with messages, nothing written.
+    let bad: Vec<(Vec<(&str, &str)>, &str)> = vec![
+        (
+            vec![
+                ("name", "Eva"),
+                ("email", "eva@example.dk"),
+                ("cvr", "13585628"),
+                ("slot-3", "1"),
+            ],
+            "available",
+        ),
+        (
+            vec![
+                ("name", "Eva"),
+                ("email", "eva@example.dk"),
+                ("cvr", "13585628"),
+                ("slot-42", "1"),
+            ],
+            "available",
+        ),
+        (
+            vec![
+                ("name", "Eva"),
+                ("email", "eva@example.dk"),
+                ("org_name", "Eva ApS"),
+                ("country", "DK"),
+            ],
+            "country",
+        ),
+        (
+            vec![
+                ("name", ""),
+                ("email", "eva@example.dk"),
+                ("cvr", "13585628"),
+            ],
+            "name",
+        ),
+        (
+            vec![
+                ("name", "Anna igen"),
+                ("email", "anna@example.dk"),
+                ("organisation_id", &org),
+            ],
+            "email",
+        ),
+        (
+            vec![
+                ("name", "Eva"),
+                ("email", "eva@example.dk"),
+                ("cvr", "12345678"),
+            ],
+            "cvr",
+        ),
+    ];
+    for (form, field) in &bad {
+        let (status, _, html) = c.post(&add, form).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{form:?}");
+        assert!(
+            html.contains(&format!("id=\"{field}-error\"")),
+            "{form:?}: {html:.4000}"
+        );
+    }
+    let html = c.get(&page).await.1;
+    assert!(html.contains("id=\"fig-participants\">4<"), "{html:.4000}");
+    assert!(html.contains("id=\"fig-countries\">3 (DE, DK, SE)<"));
+    assert!(!html.contains("eva@example.dk") && !html.contains("Eva ApS"));
+    let (anna, bo, clara, dag) = (
+        option_value(&html, "Anna Berg"),
+        option_value(&html, "Bo Holm"),
+        option_value(&html, "Clara Vogt"),
+        option_value(&html, "Dag Lund"),
+    );
+
+    // Requests on behalf of participants.
+    let req = format!("{page}/requests");
+    for (from, to, priority) in [
+        (&anna, &bo, "3"),
+        (&anna, &clara, "4"),
+        (&clara, &dag, "2"),
+        (&bo, &dag, "5"),
+    ] {
+        let (status, _, html) = c
+            .post(
+                &req,
+                &[
+                    ("from", from),
+                    ("to", to),
+                    ("priority", priority),
+                    ("message", "Robotter, griber; pris"),
+                ],
+            )
+            .await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{html:.3000}");
+    }
+    for (from, to) in [(&anna, &anna), (&anna, &bo), (&bo, &anna)] {
+        let (status, _, html) = c
+            .post(&req, &[("from", from), ("to", to), ("priority", "3")])
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(html.contains("id=\"to-error\""), "{html:.3000}");
+    }
+    let (status, _, html) = c
+        .post(&req, &[("from", &anna), ("to", &dag), ("priority", "9")])
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("id=\"priority-error\""));
+    let html = c.get(&page).await.1;
+    assert!(html.contains("id=\"fig-requested\">4<"), "nothing written");
+    let requests = ids_after(&html, "id=\"accept-");
+    assert_eq!(requests.len(), 4);
+    for r in &requests {
+        let (status, _, _) = c
+            .post(&format!("{page}/requests/{r}"), &[("status", "accepted")])
+            .await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+    }
+    assert!(c.get(&page).await.1.contains("id=\"fig-accepted\">4<"));
+
+    // Run the scheduler; the progress page leads to the grid with every meeting.
+    let (status, location, _) = c
+        .post(&format!("{page}/schedule/run"), &[("mode", "fresh")])
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(location, format!("{page}/schedule/progress"));
+    wait_for_schedule(&mut c, event).await;
+    let grid = c.get(&format!("{page}/schedule")).await.1;
+    for r in &requests {
+        assert!(
+            grid.contains(&format!("id=\"meeting-{r}\"")),
+            "meeting {r}: {grid:.5000}"
+        );
+    }
+    assert!(grid.contains("Bord A") && grid.contains("Pause"));
+    assert!(grid.contains("id=\"load-list\""));
+    let before = placements(&app, &c, event).await;
+    assert_eq!(before.len(), 4);
+
+    // Manual moves: conflicts are refused with a message and write nothing.
+    let id = |s: &String| s.parse::<i64>().expect("id");
+    let (ab, ac, cd, bd) = (
+        id(&requests[0]),
+        id(&requests[1]),
+        id(&requests[2]),
+        id(&requests[3]),
+    );
+    let mv = format!("{page}/schedule/move");
+    let (ac_slot, _) = before[&ac];
+    let conflicts: Vec<(i64, u32, u32, &str)> = vec![
+        (
+            ab,
+            2,
+            1,
+            "Anna Berg (Fælles Robotter ApS) er ikke til stede",
+        ),
+        (
+            ab,
+            ac_slot,
+            1,
+            "Anna Berg (Fælles Robotter ApS) har allerede et møde",
+        ),
+        (ab, 3, 1, "Tidsrummet er en pause"),
+        (ab, 9, 1, "Vælg et tidsrum, som arrangementet har"),
+        (ab, 0, 5, "Vælg et bord, som arrangementet har"),
+    ];
+    for (meeting, slot, table, needle) in conflicts {
+        let (status, _, html) = c
+            .post(
+                &mv,
+                &[
+                    ("meeting", &meeting.to_string()),
+                    ("slot", &slot.to_string()),
+                    ("table", &(table + 1).to_string()),
+                ],
+            )
+            .await;
+        assert_eq!(status, StatusCode::CONFLICT, "{meeting} {slot} {table}");
+        assert!(html.contains("id=\"move-refused\""));
+        assert!(html.contains(needle), "{needle}: {html:.6000}");
+        assert_eq!(placements(&app, &c, event).await, before, "nothing written");
+    }
+    // The table of another meeting in that slot is taken.
+    let (cd_slot, cd_table) = before[&cd];
+    if cd_slot != 2 && before[&ab].0 != cd_slot {
+        let (status, _, html) = c
+            .post(
+                &mv,
+                &[
+                    ("meeting", &ab.to_string()),
+                    ("slot", &cd_slot.to_string()),
+                    ("table", &(cd_table + 1).to_string()),
+                ],
+            )
+            .await;
+        assert_eq!(status, StatusCode::CONFLICT);
+        assert!(html.contains("optaget"), "{html:.6000}");
+    }
+    // A valid move of Bo–Dag to a free table in a slot where neither meets.
+    let busy = |slot: u32| {
+        before
+            .iter()
+            .filter(|(r, (s, _))| **r != bd && *s == slot)
+            .map(|(r, (_, t))| (*r, *t))
+            .collect::<Vec<_>>()
+    };
+    let target = [0u32, 1, 2, 4]
+        .into_iter()
+        .filter(|s| *s != before[&bd].0)
+        .find_map(|s| {
+            let here = busy(s);
+            if here.iter().any(|(r, _)| *r == ab || *r == cd) {
+                return None;
+            }
+            (0..2u32)
+                .find(|t| here.iter().all(|(_, taken)| taken != t))
+                .map(|t| (s, t))
+        })
+        .expect("a free place");
+    let (status, location, html) = c
+        .post(
+            &mv,
+            &[
+                ("meeting", &bd.to_string()),
+                ("slot", &target.0.to_string()),
+                ("table", &(target.1 + 1).to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{html:.4000}");
+    assert_eq!(location, format!("{page}/schedule?moved=1"));
+    let after_move = placements(&app, &c, event).await;
+    assert_eq!(after_move[&bd], target);
+    assert!(c.get(&location).await.1.contains("id=\"moved\""));
+
+    // Publish; the participant (member of Anna's organisation) sees the agenda.
+    let mut m = Client::new(&app.base);
+    m.sign_in("member-a").await;
+    let agenda_path = format!("/my/events/{event}/agenda");
+    assert!(m.get(&agenda_path).await.1.contains("agenda-not-published"));
+    let (status, _, _) = c
+        .post(&format!("{page}/status"), &[("status", "published")])
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(m.get("/my/events").await.1.contains("Robot B2B"));
+    let agenda = m.get(&agenda_path).await.1;
+    assert!(
+        agenda.contains("Bo Holm") && agenda.contains("Robo GmbH"),
+        "{agenda:.4000}"
+    );
+    assert!(!agenda.contains("Dag Lund"), "only the own meetings");
+    let (status, _, content_type, ics) = m.get_full(&format!("{agenda_path}.ics")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(content_type.starts_with("text/calendar"));
+    check_ics(&ics, 2);
+    let unfolded = ics.replace("\r\n ", "");
+    assert!(unfolded.contains("Robo GmbH") && unfolded.contains("Odense Congress Center"));
+    assert!(unfolded.contains("LOCATION:Bord "), "{unfolded}");
+    assert!(
+        unfolded.contains("\\, Odense"),
+        "commas are escaped: {unfolded}"
+    );
+    // Staff of cluster B and members see nothing of it through the organiser's pages.
+    assert_eq!(m.get(&page).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(
+        b.get(&format!("/my/events/{event}")).await.0,
+        StatusCode::FORBIDDEN
+    );
+
+    // The participant asks for a meeting (not with oneself, not twice).
+    let mine = format!("/my/events/{event}");
+    let html = m.get(&mine).await.1;
+    assert!(html.contains("id=\"add-request-submit\""));
+    let (status, _, html) = m
+        .post(
+            &format!("{mine}/requests"),
+            &[("from", &anna), ("to", &anna)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("id=\"to-error\""));
+    let (status, _, html) = m
+        .post(&format!("{mine}/requests"), &[("from", &anna), ("to", &bo)])
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "a duplicate");
+    assert!(html.contains("id=\"to-error\""));
+    let (status, _, html) = m
+        .post(
+            &format!("{mine}/requests"),
+            &[("from", &anna), ("to", &dag), ("message", "Hej Dag")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{html:.3000}");
+    // Asking on behalf of someone else's participant is refused.
+    let (status, _, _) = m
+        .post(
+            &format!("{mine}/requests"),
+            &[("from", &bo), ("to", &clara)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Cancellation, then re-scheduling keeps every other meeting where it was.
+    let (status, _, _) = c
+        .post(&format!("{page}/requests/{cd}"), &[("status", "cancelled")])
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let html = c.get(&page).await.1;
+    let ad = ids_after(&html, "id=\"accept-");
+    assert_eq!(ad.len(), 1, "the member's new request");
+    c.post(
+        &format!("{page}/requests/{}", ad[0]),
+        &[("status", "accepted")],
+    )
+    .await;
+    let kept = placements(&app, &c, event).await;
+    assert_eq!(kept.len(), 3);
+    let (status, _, _) = c
+        .post(&format!("{page}/schedule/run"), &[("mode", "keep")])
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    wait_for_schedule(&mut c, event).await;
+    let after = placements(&app, &c, event).await;
+    for (r, place) in &kept {
+        assert_eq!(after.get(r), Some(place), "meeting {r} kept its place");
+    }
+    assert!(!after.contains_key(&cd));
+    let grid = c.get(&format!("{page}/schedule")).await.1;
+    assert!(
+        !grid.contains(&format!("id=\"meeting-{cd}\"")),
+        "the cancelled meeting left"
+    );
+}
+
+/// A light RFC 5545 check: CRLF line endings, lines of at most 75 octets, and every VEVENT
+/// with UID, DTSTAMP, DTSTART and DTEND.
+fn check_ics(text: &str, events: usize) {
+    assert!(text.starts_with("BEGIN:VCALENDAR\r\n"));
+    assert!(text.ends_with("END:VCALENDAR\r\n"));
+    let body = text.strip_suffix("\r\n").unwrap_or(text);
+    for line in body.split("\r\n") {
+        assert!(
+            !line.contains('\n') && !line.contains('\r'),
+            "bare line break in {line:?}"
+        );
+        assert!(line.len() <= 75, "{} octets: {line}", line.len());
+    }
+    let unfolded = body.replace("\r\n ", "");
+    let mut count = 0;
+    for vevent in unfolded.split("BEGIN:VEVENT\r\n").skip(1) {
+        let vevent = vevent.split("END:VEVENT").next().unwrap_or_default();
+        count += 1;
+        for property in [
+            "UID:",
+            "DTSTAMP:",
+            "DTSTART:",
+            "DTEND:",
+            "SUMMARY:",
+            "LOCATION:",
+        ] {
+            assert!(
+                vevent.lines().any(|l| l.starts_with(property)),
+                "{property} missing in {vevent}"
+            );
+        }
+        let start = between(vevent, "DTSTART:", "\r");
+        assert!(start.ends_with('Z') && start.len() == 16, "{start}");
+    }
+    assert_eq!(count, events);
+}

@@ -873,15 +873,15 @@ fn fragments(fragment: &str, highlighted: &[std::ops::Range<usize>], body: &str)
     out
 }
 
-/// Renders fragments as HTML, every piece escaped, highlights in `<mark>`.
+/// Renders fragments as HTML, every piece escaped, highlights in `<b>` (the only markup).
 pub fn fragments_html(fragments: &[Fragment]) -> String {
     let mut out = String::new();
     for f in fragments {
         let escaped = escape(&f.text);
         if f.highlighted {
-            out.push_str("<mark>");
+            out.push_str("<b>");
             out.push_str(&escaped);
-            out.push_str("</mark>");
+            out.push_str("</b>");
         } else {
             out.push_str(&escaped);
         }

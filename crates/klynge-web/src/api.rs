@@ -44,6 +44,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/api/v1/partner/clusters", get(partner_clusters))
         .merge(crate::api_crm::routes())
         .merge(crate::api_events::routes())
+        .merge(crate::market_api::routes())
         .route("/api/v1/openapi.json", get(openapi_json))
         .merge(
             utoipa_swagger_ui::SwaggerUi::new("/api/v1/docs").config(
@@ -85,7 +86,9 @@ impl utoipa::Modify for BearerToken {
 }
 
 async fn openapi_json() -> Response {
-    axum::Json(ApiDoc::openapi()).into_response()
+    let mut doc = ApiDoc::openapi();
+    doc.merge(crate::market_api::MarketApiDoc::openapi());
+    axum::Json(doc).into_response()
 }
 
 pub(crate) type ApiResult = Result<Response, ApiError>;

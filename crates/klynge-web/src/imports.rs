@@ -632,6 +632,7 @@ pub async fn commit(
         }
     }
     let store = ctx.state.store.clone();
+    let market = ctx.state.market.clone();
     let crm = staff.crm();
     let lang = ctx.lang;
     let cluster = crm.cluster_id().0;
@@ -664,6 +665,14 @@ pub async fn commit(
                     invalid = outcome.summary.invalid,
                     "web import finished"
                 );
+                // The marketplace indexes organisations and their memberships: follow the
+                // import (one rebuild rather than one update per row).
+                if outcome.written
+                    && matches!(entity, Entity::Organisations | Entity::Memberships)
+                    && let Err(e) = market.rebuild(&store).await
+                {
+                    tracing::error!(error = %e, "rebuilding the market index after an import failed");
+                }
                 Ok(outcome)
             }
             Err(e) => {

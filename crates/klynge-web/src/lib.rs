@@ -25,6 +25,9 @@ mod forms;
 mod i18n;
 mod ics;
 mod imports;
+mod market;
+mod market_api;
+mod market_pages;
 mod my_events;
 mod pages;
 mod reports;
@@ -59,18 +62,29 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// The report facts kept in the process (issue 5), so that report pages are warm.
     pub reports: reports::ReportCache,
+    /// The marketplace's search index (issue 7), following every write of posts and
+    /// organisations.
+    pub market: MarketState,
 }
 
+pub use market::MarketState;
 pub use reports::ReportCache;
 
-/// The application's routes over a store.
-pub fn router(store: Store) -> Router {
-    router_with(AppState {
+fn secure_cookies() -> bool {
+    std::env::var("KLYNGE_SECURE_COOKIES").is_ok_and(|v| v == "1" || v == "true")
+}
+
+/// The application's routes over a store, with a marketplace index in memory (built in the
+/// background).
+pub fn router(store: Store) -> Result<Router, klynge_market::MarketError> {
+    let market = MarketState::in_memory()?;
+    market.start(store.clone());
+    Ok(router_with(AppState {
         store,
-        secure_cookies: std::env::var("KLYNGE_SECURE_COOKIES")
-            .is_ok_and(|v| v == "1" || v == "true"),
+        secure_cookies: secure_cookies(),
         reports: ReportCache::default(),
-    })
+        market,
+    }))
 }
 
 pub fn router_with(state: AppState) -> Router {
@@ -169,6 +183,18 @@ pub fn router_with(state: AppState) -> Router {
         )
         .route("/my/events/{id}/agenda", get(my_events::agenda))
         .route("/my/events/{id}/agenda.ics", get(my_events::agenda_ics))
+        .route("/market", get(market_pages::search))
+        .route("/market/moderation", get(market_pages::moderation))
+        .route(
+            "/market/posts/new",
+            get(market_pages::new_form).post(market_pages::create),
+        )
+        .route("/market/posts/{id}", get(market_pages::post_page))
+        .route(
+            "/market/posts/{id}/edit",
+            get(market_pages::edit_form).post(market_pages::update),
+        )
+        .route("/market/posts/{id}/status", post(market_pages::set_status))
         .merge(api::routes())
         .fallback(pages::not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
@@ -176,9 +202,22 @@ pub fn router_with(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serves until `shutdown` completes, then finishes the requests in flight.
+/// Serves until `shutdown` completes, then finishes the requests in flight. The marketplace
+/// index is kept in memory and built from the store in the background.
 pub async fn serve(
     store: Store,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let market = MarketState::in_memory().map_err(std::io::Error::other)?;
+    serve_with(store, market, listener, shutdown).await
+}
+
+/// Serves with the given marketplace index (the binary opens it in `DATA_DIR/market-index`);
+/// a new or empty index is built from the store in the background.
+pub async fn serve_with(
+    store: Store,
+    market: MarketState,
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
@@ -186,11 +225,12 @@ pub async fn serve(
     reports.warm(store.clone());
     // Organisation searches from memory once the registry is loaded (SQL until then).
     store.enable_directory();
+    market.start(store.clone());
     let state = AppState {
         store,
-        secure_cookies: std::env::var("KLYNGE_SECURE_COOKIES")
-            .is_ok_and(|v| v == "1" || v == "true"),
+        secure_cookies: secure_cookies(),
         reports,
+        market,
     };
     axum::serve(listener, router_with(state))
         .with_graceful_shutdown(shutdown)
@@ -251,6 +291,9 @@ mod tests {
             ("api_events.rs", include_str!("api_events.rs")),
             ("context.rs", include_str!("context.rs")),
             ("reports.rs", include_str!("reports.rs")),
+            ("market.rs", include_str!("market.rs")),
+            ("market_pages.rs", include_str!("market_pages.rs")),
+            ("market_api.rs", include_str!("market_api.rs")),
             ("imports.rs", include_str!("imports.rs")),
             ("event_pages.rs", include_str!("event_pages.rs")),
             ("event_run.rs", include_str!("event_run.rs")),

@@ -53,10 +53,11 @@ pub fn role_key(role: Role) -> &'static str {
 
 fn links_for(role: Option<Role>) -> Vec<(String, &'static str)> {
     let list: &[(&str, &'static str)] = match role {
-        None => &[("/sign-in", "nav-sign-in")],
+        None => &[("/market", "nav-market"), ("/sign-in", "nav-sign-in")],
         Some(Role::ClusterAdmin | Role::ClusterStaff) => &[
             ("/dashboard", "nav-dashboard"),
             ("/organisations", "nav-organisations"),
+            ("/market", "nav-market"),
             ("/contacts", "nav-contacts"),
             ("/follow-ups", "nav-follow-ups"),
             ("/activities", "nav-activities"),
@@ -71,16 +72,19 @@ fn links_for(role: Option<Role>) -> Vec<(String, &'static str)> {
         Some(Role::Member) => &[
             ("/member", "nav-member"),
             ("/my/events", "nav-my-events"),
+            ("/market", "nav-market"),
             ("/account", "nav-account"),
         ],
         Some(Role::Partner) => &[
             ("/partner", "nav-partner"),
+            ("/market", "nav-market"),
             ("/reports", "nav-reports"),
             ("/account", "nav-account"),
         ],
         Some(Role::Operator) => &[
             ("/admin/users", "nav-users"),
             ("/partner", "nav-partner"),
+            ("/market", "nav-market"),
             ("/reports", "nav-reports"),
             ("/account", "nav-account"),
             ("/api/v1/docs/", "nav-api"),
@@ -706,6 +710,8 @@ struct OrganisationPageView {
     chrome: Chrome,
     p: OrganisationPage,
     timeline: Vec<TimelineView>,
+    /// "Whom to meet" from the marketplace (issue 7).
+    meet: Vec<crate::market_pages::RecView>,
 }
 
 pub async fn organisation(ctx: Ctx, Path(raw): Path<String>) -> Result<Response, PageError> {
@@ -715,6 +721,8 @@ pub async fn organisation(ctx: Ctx, Path(raw): Path<String>) -> Result<Response,
         .organisation(id)
         .await
         .map_err(|e| PageError::store(e, ctx.lang))?;
+    let audience = ctx.principal()?.market(&ctx.state.store).audience();
+    let meet = crate::market_pages::whom_to_meet(&ctx, audience, &p.record).await?;
     let chrome = ctx.chrome("/organisations");
     Ok(render(
         &ctx,
@@ -723,6 +731,7 @@ pub async fn organisation(ctx: Ctx, Path(raw): Path<String>) -> Result<Response,
             timeline: timeline_view(&ctx.tr(), &p.timeline),
             chrome,
             p,
+            meet,
         },
     ))
 }
@@ -952,6 +961,9 @@ struct MemberPage {
     municipality: Option<String>,
     memberships: Vec<MembershipRow>,
     participations: Vec<MemberParticipation>,
+    /// The own organisation's offers and needs, and whom to meet (issue 7).
+    posts: Vec<crate::market_pages::OwnPostRow>,
+    meet: Vec<crate::market_pages::RecView>,
 }
 
 pub async fn member(ctx: Ctx) -> Result<Response, PageError> {
@@ -959,6 +971,10 @@ pub async fn member(ctx: Ctx) -> Result<Response, PageError> {
     let err = |e| PageError::store(e, ctx.lang);
     let org = view.organisation().await.map_err(err)?;
     let cluster = view.cluster().await.map_err(err)?;
+    let posts =
+        crate::market_pages::own_post_rows(&view.own_posts().await.map_err(err)?, &ctx.tr());
+    let audience = ctx.principal()?.market(&ctx.state.store).audience();
+    let meet = crate::market_pages::whom_to_meet(&ctx, audience, &org).await?;
     Ok(render(
         &ctx,
         StatusCode::OK,
@@ -974,6 +990,8 @@ pub async fn member(ctx: Ctx) -> Result<Response, PageError> {
                 .map(|m| m.municipality().name.clone()),
             memberships: view.memberships().await.map_err(err)?,
             participations: view.participations().await.map_err(err)?,
+            posts,
+            meet,
         },
     ))
 }

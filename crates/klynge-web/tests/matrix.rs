@@ -137,6 +137,23 @@ async fn every_page_for_every_role() {
         ("/referrals", staff),
         ("/presence", staff),
         ("/member", &["member-a"]),
+        (
+            "/market",
+            &[
+                "anonymous",
+                "operator",
+                "admin-a",
+                "staff-a",
+                "staff-b",
+                "member-a",
+                "partner",
+            ],
+        ),
+        ("/market/moderation", staff),
+        (
+            "/market/posts/new",
+            &["admin-a", "staff-a", "staff-b", "member-a"],
+        ),
         ("/partner", &["partner", "operator"]),
         ("/admin/users", &["operator"]),
         (
@@ -412,6 +429,13 @@ async fn api_roles_tenants_and_bad_input() {
         ),
         ("/api/v1/member".to_string(), ["member-a"].as_slice()),
         (
+            "/api/v1/market/search?q=robot".to_string(),
+            [
+                "operator", "admin-a", "staff-a", "staff-b", "member-a", "partner",
+            ]
+            .as_slice(),
+        ),
+        (
             "/api/v1/partner/clusters".to_string(),
             ["partner", "operator"].as_slice(),
         ),
@@ -633,6 +657,8 @@ async fn openapi_document_matches_the_routes() {
         "/api/v1/events",
         "/api/v1/events/{id}",
         "/api/v1/events/{id}/schedule",
+        "/api/v1/market/search",
+        "/api/v1/market/posts/{id}/recommendations",
     ] {
         assert!(paths.iter().any(|p| p == expected), "{expected} missing");
     }
@@ -1072,5 +1098,72 @@ async fn event_routes_for_every_role() {
             _ => StatusCode::FORBIDDEN,
         };
         assert_eq!(status, expected, "{who} POST request");
+    }
+}
+
+/// The marketplace's routes with a post of cluster alpha's (visible to its own cluster only):
+/// who reads, edits and moderates it, and who gets 303/403/404.
+#[tokio::test]
+async fn market_routes_for_every_role() {
+    let app = spawn().await;
+    let mut author = Client::new(&app.base);
+    author.sign_in("staff-a").await;
+    let csrf = author.csrf("/market/posts/new").await;
+    let org = app.org.0.to_string();
+    let (status, location, body) = author
+        .post(
+            "/market/posts/new",
+            &[
+                ("csrf", &csrf),
+                ("organisation", &org),
+                ("direction", "need"),
+                ("kind", "research_cooperation"),
+                ("title", "Matrixopslag om robotsyn"),
+                (
+                    "description",
+                    "Vi søger samarbejde om robotsyn i produktionen.",
+                ),
+                ("visibility", "own_cluster"),
+                ("status", "published"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body:.2000}");
+    let post = location.clone();
+    let edit = format!("{post}/edit");
+    let moderate = format!("{post}/status");
+    // (role, GET post, GET edit, POST status)
+    let expected = [
+        ("anonymous", 404, 303, 303),
+        ("operator", 404, 403, 403),
+        ("partner", 404, 403, 403),
+        ("admin-a", 200, 200, 303),
+        ("staff-a", 200, 200, 303),
+        ("staff-b", 404, 404, 404),
+        ("member-a", 200, 200, 403),
+    ];
+    for (who, read, write, status_change) in expected {
+        let mut c = Client::new(&app.base);
+        if who != "anonymous" {
+            c.sign_in(who).await;
+        }
+        assert_eq!(c.get(&post).await.0.as_u16(), read, "{who} GET {post}");
+        assert_eq!(c.get(&edit).await.0.as_u16(), write, "{who} GET {edit}");
+        let csrf = c.csrf("/market").await;
+        let (status, location, _) = c
+            .post(&moderate, &[("csrf", &csrf), ("status", "published")])
+            .await;
+        assert_eq!(status.as_u16(), status_change, "{who} POST {moderate}");
+        if who == "anonymous" {
+            assert_eq!(location, "/sign-in");
+        }
+        // The search shows the post exactly to those who may read it.
+        let (status, html) = c.get("/market?q=robotsyn").await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(
+            html.contains("Matrixopslag om robotsyn"),
+            read == 200,
+            "{who} search"
+        );
     }
 }

@@ -174,7 +174,7 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Serve { listen } => {
             let url = database_url(cli.database.as_deref(), &cli.data_dir, "klynge.sqlite")?;
             let store = Store::open(&url).await?;
-            serve(store, listen).await
+            serve(store, &cli.data_dir, listen).await
         }
         Command::Demo {
             listen,
@@ -223,7 +223,7 @@ async fn run(cli: Cli) -> Result<()> {
                 store.close().await;
                 return Ok(());
             }
-            serve(store, listen).await
+            serve(store, &cli.data_dir, listen).await
         }
     }
 }
@@ -261,7 +261,10 @@ fn fresh_demo_file(data_dir: &Path) -> Result<DatabaseUrl> {
     Ok(url)
 }
 
-async fn serve(store: Store, listen: std::net::SocketAddr) -> Result<()> {
+async fn serve(store: Store, data_dir: &Path, listen: std::net::SocketAddr) -> Result<()> {
+    let dir = klynge::market::index_dir(data_dir);
+    let market = klynge_web::MarketState::open(&dir)
+        .with_context(|| format!("cannot open the search index in {}", dir.display()))?;
     let listener = TcpListener::bind(listen)
         .await
         .with_context(|| format!("cannot listen on {listen}: expected a free address and port"))?;
@@ -270,7 +273,7 @@ async fn serve(store: Store, listen: std::net::SocketAddr) -> Result<()> {
         "Klynge serves {} on http://{address}/ (Ctrl-C stops)",
         store.url()
     );
-    klynge_web::serve(store.clone(), listener, shutdown_signal())
+    klynge_web::serve_with(store.clone(), market, listener, shutdown_signal())
         .await
         .context("the web server stopped")?;
     store.close().await;

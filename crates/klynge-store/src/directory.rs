@@ -15,7 +15,7 @@
 //! Order: text by code point (as SQLite compares), and a missing value (no CVR, municipality
 //! or employee count) before any value, as SQLite sorts NULL.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 
@@ -59,6 +59,8 @@ pub struct Directory {
     by_cvr: Vec<u32>,
     by_municipality: Vec<u32>,
     by_employees: Vec<u32>,
+    /// Position of each organisation id in `entries`.
+    position: HashMap<i64, u32>,
 }
 
 /// The server's directory and whether a load is running.
@@ -201,7 +203,13 @@ impl Directory {
             (a.municipality, &a.name_key, a.id).cmp(&(b.municipality, &b.name_key, b.id))
         });
         let by_employees = order(&|a, b| (a.employees_min, a.id).cmp(&(b.employees_min, b.id)));
+        let position = entries
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.id, i as u32))
+            .collect();
         Directory {
+            position,
             fingerprint,
             entries,
             by_name,
@@ -233,53 +241,39 @@ impl Directory {
         let filter = Filter::new(q, on);
         let limit = q.limit.clamp(1, max_limit) as usize;
         let wanted = q.offset as usize + limit + 1;
-        let order: &[u32] = match q.sort {
-            OrganisationSort::Name => {
-                // A name prefix is a contiguous range of the name order.
-                match &filter.name {
-                    Some((lower, upper)) => {
-                        let from = self
-                            .by_name
-                            .partition_point(|&i| *self.entries[i as usize].name_key < **lower);
-                        let to = match upper {
-                            Some(u) => self
-                                .by_name
-                                .partition_point(|&i| *self.entries[i as usize].name_key < **u),
-                            None => self.by_name.len(),
-                        };
-                        &self.by_name[from..to.max(from)]
-                    }
-                    None => &self.by_name,
-                }
+        let order = self.walk_order(q.sort, &filter);
+        // Membership by position: one lookup per member, not one hash per organisation.
+        let mut is_member = vec![false; self.entries.len()];
+        for id in members {
+            if let Some(&i) = self.position.get(id) {
+                is_member[i as usize] = true;
             }
-            OrganisationSort::Cvr => &self.by_cvr,
-            OrganisationSort::Municipality => &self.by_municipality,
-            OrganisationSort::Employees => &self.by_employees,
-        };
+        }
         let matching = |&&i: &&u32| {
             let e = &self.entries[i as usize];
-            filter.matches(e) && (!q.members_only || members.contains(&e.id))
+            filter.matches(e) && (!q.members_only || is_member[i as usize])
         };
-        let found: Vec<&Entry> = if q.descending {
+        let found: Vec<u32> = if q.descending {
             order
                 .iter()
                 .rev()
                 .filter(matching)
                 .take(wanted)
-                .map(|&i| &self.entries[i as usize])
+                .copied()
                 .collect()
         } else {
             order
                 .iter()
                 .filter(matching)
                 .take(wanted)
-                .map(|&i| &self.entries[i as usize])
+                .copied()
                 .collect()
         };
         let mut hits: Vec<OrganisationHit> = found
             .into_iter()
             .skip(q.offset as usize)
-            .map(|e| OrganisationHit {
+            .map(|i| (&self.entries[i as usize], is_member[i as usize]))
+            .map(|(e, member)| OrganisationHit {
                 id: OrganisationId(e.id),
                 name: e.name.to_string(),
                 kind: e.kind.to_string(),
@@ -288,12 +282,57 @@ impl Directory {
                 employees_min: e.employees_min,
                 employees_max: e.employees_max,
                 industry_code: e.industry_code.as_deref().map(str::to_string),
-                member: members.contains(&e.id),
+                member,
             })
             .collect();
         let has_more = hits.len() > limit;
         hits.truncate(limit);
         OrganisationPageOfHits { hits, has_more }
+    }
+}
+
+impl Directory {
+    /// The part of a sort order the search walks: all of it, or the shortest contiguous
+    /// range that holds every match — a name prefix is a range of the name order, and one
+    /// municipality is a range of the municipality order, which inside one municipality is
+    /// the name order.
+    fn walk_order(&self, sort: OrganisationSort, filter: &Filter) -> &[u32] {
+        let name_range = |order: &'_ [u32], lower: &str, upper: Option<&str>| -> (usize, usize) {
+            let from = order.partition_point(|&i| &*self.entries[i as usize].name_key < lower);
+            let to = match upper {
+                Some(u) => order.partition_point(|&i| &*self.entries[i as usize].name_key < u),
+                None => order.len(),
+            };
+            (from, to.max(from))
+        };
+        let municipality_range = |m: u16| -> (usize, usize) {
+            let order = &self.by_municipality;
+            let key = |i: u32| self.entries[i as usize].municipality;
+            let from = order.partition_point(|&i| key(i) < Some(m));
+            let to = order.partition_point(|&i| key(i) <= Some(m));
+            (from, to.max(from))
+        };
+        match sort {
+            OrganisationSort::Name => {
+                let by_name = filter
+                    .name
+                    .as_ref()
+                    .map(|(lower, upper)| name_range(&self.by_name, lower, upper.as_deref()));
+                let by_municipality = filter.municipality.map(municipality_range);
+                match (by_name, by_municipality) {
+                    (Some((a, b)), Some((c, d))) if d - c < b - a => &self.by_municipality[c..d],
+                    (Some((a, b)), _) => &self.by_name[a..b],
+                    (None, Some((c, d))) => &self.by_municipality[c..d],
+                    (None, None) => &self.by_name,
+                }
+            }
+            OrganisationSort::Municipality => match filter.municipality.map(municipality_range) {
+                Some((c, d)) => &self.by_municipality[c..d],
+                None => &self.by_municipality,
+            },
+            OrganisationSort::Cvr => &self.by_cvr,
+            OrganisationSort::Employees => &self.by_employees,
+        }
     }
 }
 

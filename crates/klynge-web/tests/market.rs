@@ -7,29 +7,10 @@ mod common;
 
 use std::collections::HashMap;
 
-use common::{App, PASSWORD, spawn};
+use common::{App, Client, PASSWORD, spawn, urlencode};
 use reqwest::StatusCode;
-use reqwest::redirect::Policy;
-
-/// A browser-like client: keeps its cookies, follows no redirects.
-struct Client {
-    http: reqwest::Client,
-    base: String,
-    cookies: HashMap<String, String>,
-}
 
 impl Client {
-    fn new(base: &str) -> Client {
-        Client {
-            http: reqwest::Client::builder()
-                .redirect(Policy::none())
-                .build()
-                .expect("client"),
-            base: base.to_string(),
-            cookies: HashMap::new(),
-        }
-    }
-
     async fn signed_in(app: &App, who: &str) -> Client {
         let mut c = Client::new(&app.base);
         if who != "anonymous" {
@@ -43,70 +24,6 @@ impl Client {
             assert_eq!(status, StatusCode::SEE_OTHER, "sign-in of {who}");
         }
         c
-    }
-
-    fn keep(&mut self, r: &reqwest::Response) {
-        for v in r.headers().get_all("set-cookie") {
-            let v = v.to_str().unwrap_or_default();
-            if let Some((k, rest)) = v.split_once('=') {
-                let value = rest.split(';').next().unwrap_or_default();
-                self.cookies.insert(k.to_string(), value.to_string());
-            }
-        }
-    }
-
-    fn cookie_header(&self) -> String {
-        self.cookies
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join("; ")
-    }
-
-    async fn get(&mut self, path: &str) -> (StatusCode, String) {
-        let r = self
-            .http
-            .get(format!("{}{path}", self.base))
-            .header("cookie", self.cookie_header())
-            .send()
-            .await
-            .expect("GET");
-        self.keep(&r);
-        (r.status(), r.text().await.unwrap_or_default())
-    }
-
-    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> (StatusCode, String, String) {
-        let body = form
-            .iter()
-            .map(|(k, v)| format!("{k}={}", enc(v)))
-            .collect::<Vec<_>>()
-            .join("&");
-        let r = self
-            .http
-            .post(format!("{}{path}", self.base))
-            .header("cookie", self.cookie_header())
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(body)
-            .send()
-            .await
-            .expect("POST");
-        self.keep(&r);
-        let location = r
-            .headers()
-            .get("location")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_string();
-        (r.status(), location, r.text().await.unwrap_or_default())
-    }
-
-    async fn csrf(&mut self, path: &str) -> String {
-        let (_, html) = self.get(path).await;
-        html.split("name=\"csrf\" value=\"")
-            .nth(1)
-            .and_then(|s| s.split('"').next())
-            .unwrap_or_default()
-            .to_string()
     }
 
     /// Creates a post through the form; returns its id.
@@ -127,15 +44,6 @@ impl Client {
     async fn search(&mut self, query: &str) -> (StatusCode, String) {
         self.get(&format!("/market?{query}")).await
     }
-}
-
-fn enc(v: &str) -> String {
-    v.bytes()
-        .map(|b| match b {
-            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// A post form with defaults.
@@ -516,7 +424,7 @@ async fn search_syntax_and_unknown_filters_give_a_result_or_a_message() {
         "\"", "(", ")", ":", "*", "~", "^", "-", "\"varme", "a:b", "((", "*robot", "robot~2",
         "NOT", "AND OR", "title:x", "-robot", "[1 TO 2]", "\\", "'", "&&", "||", "{}", "!",
     ] {
-        let (status, html) = c.search(&format!("q={}", enc(q))).await;
+        let (status, html) = c.search(&format!("q={}", urlencode(q))).await;
         assert_eq!(status, StatusCode::OK, "{q}: {html:.500}");
         assert!(html.contains("id=\"q\""), "the form is shown for {q}");
     }
@@ -535,7 +443,9 @@ async fn search_syntax_and_unknown_filters_give_a_result_or_a_message() {
         ("theme", "<script>"),
         ("page", "0"),
     ] {
-        let (status, html) = c.search(&format!("q=robot&{name}={}", enc(value))).await;
+        let (status, html) = c
+            .search(&format!("q=robot&{name}={}", urlencode(value)))
+            .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{name}={value}");
         assert!(
             html.contains(&format!("id=\"{name}-error\"")),

@@ -11,6 +11,9 @@ use klynge_domain::{
     ReferralTarget, Registration, Slug,
 };
 use klynge_store::{DatabaseUrl, Role, Store};
+use reqwest::StatusCode;
+use reqwest::redirect::Policy;
+use std::collections::HashMap;
 
 pub const PASSWORD: &str = "a-long-test-password";
 
@@ -207,4 +210,115 @@ pub async fn spawn() -> App {
         activities,
         _dir: dir,
     }
+}
+
+/// A browser-like client: keeps the cookies it is given, follows no redirects.
+pub struct Client {
+    pub http: reqwest::Client,
+    pub base: String,
+    pub cookies: HashMap<String, String>,
+}
+
+impl Client {
+    pub fn new(base: &str) -> Client {
+        Client {
+            http: reqwest::Client::builder()
+                .redirect(Policy::none())
+                .build()
+                .expect("client"),
+            base: base.to_string(),
+            cookies: HashMap::new(),
+        }
+    }
+
+    pub fn keep(&mut self, r: &reqwest::Response) {
+        for v in r.headers().get_all("set-cookie") {
+            let v = v.to_str().unwrap_or_default();
+            if let Some((k, rest)) = v.split_once('=') {
+                let value = rest.split(';').next().unwrap_or_default();
+                self.cookies.insert(k.to_string(), value.to_string());
+            }
+        }
+    }
+
+    pub fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    pub async fn get(&mut self, path: &str) -> (StatusCode, String) {
+        let r = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .header("cookie", self.cookie_header())
+            .send()
+            .await
+            .expect("GET");
+        self.keep(&r);
+        (r.status(), r.text().await.unwrap_or_default())
+    }
+
+    pub async fn post(
+        &mut self,
+        path: &str,
+        form: &[(&str, &str)],
+    ) -> (StatusCode, String, String) {
+        let r = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("cookie", self.cookie_header())
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(
+                form.iter()
+                    .map(|(k, v)| format!("{k}={}", urlencode(v)))
+                    .collect::<Vec<_>>()
+                    .join("&"),
+            )
+            .send()
+            .await
+            .expect("POST");
+        self.keep(&r);
+        let location = r
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string();
+        (r.status(), location, r.text().await.unwrap_or_default())
+    }
+
+    /// The form token of the page at `path`.
+    pub async fn csrf(&mut self, path: &str) -> String {
+        let (_, html) = self.get(path).await;
+        html.split("name=\"csrf\" value=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    pub async fn sign_in(&mut self, login: &str) {
+        let csrf = self.csrf("/sign-in").await;
+        let (status, location, _) = self
+            .post(
+                "/sign-in",
+                &[("csrf", &csrf), ("login", login), ("password", PASSWORD)],
+            )
+            .await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "sign-in of {login}");
+        assert_eq!(location, "/");
+    }
+}
+
+/// Percent-encodes a form or query value.
+pub fn urlencode(v: &str) -> String {
+    v.bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }

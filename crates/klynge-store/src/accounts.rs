@@ -409,28 +409,43 @@ impl Store {
             .await?)
     }
 
-    /// The live session with this token digest, if any.
+    /// The live session with this token digest, if any. Every request asks, so the answer is
+    /// kept for a moment (see [`crate::recent`]): a sign-out or any other write here is seen
+    /// at once, a change made by another process within a second.
     pub async fn session(&self, token_hash: &str) -> Result<Option<Session>> {
+        let now = crate::now();
+        let kept = &self.kept;
+        if let Some(found) = kept.sessions.get(token_hash, &kept.writes) {
+            return Ok(found
+                .filter(|(_, expires_at)| *expires_at > now)
+                .map(|(s, _)| s));
+        }
+        let ticket = kept.writes.ticket();
         let mut conn = self.acquire().await?;
         let row = conn
             .conn()
             .fetch_optional(
                 &format!(
-                    "SELECT {USER_COLUMNS}, s.csrf_token FROM sessions s JOIN users u ON u.id = s.user_id \
+                    "SELECT {USER_COLUMNS}, s.csrf_token, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id \
                      WHERE s.token_hash = $1 AND s.expires_at > $2"
                 ),
-                params![token_hash, crate::now()],
+                params![token_hash, now],
             )
             .await?;
-        row.map(|r| {
-            Ok(Session {
-                principal: Principal {
-                    user: user_from_row(&r)?,
-                },
-                csrf_token: r.get("csrf_token")?,
+        let found = row
+            .map(|r| -> Result<_> {
+                let session = Session {
+                    principal: Principal {
+                        user: user_from_row(&r)?,
+                    },
+                    csrf_token: r.get("csrf_token")?,
+                };
+                Ok((session, r.get::<DateTime<Utc>>("expires_at")?))
             })
-        })
-        .transpose()
+            .transpose()?;
+        kept.sessions
+            .put(token_hash.to_string(), ticket, found.clone());
+        Ok(found.map(|(s, _)| s))
     }
 
     pub async fn delete_session(&self, token_hash: &str) -> Result<()> {
@@ -461,7 +476,13 @@ impl Store {
     }
 
     /// The principal an API token (by digest) stands for.
+    /// Kept for a moment like [`Store::session`].
     pub async fn api_principal(&self, token_hash: &str) -> Result<Option<Principal>> {
+        let kept = &self.kept;
+        if let Some(found) = kept.api_principals.get(token_hash, &kept.writes) {
+            return Ok(found);
+        }
+        let ticket = kept.writes.ticket();
         let mut conn = self.acquire().await?;
         let row = conn
             .conn()
@@ -472,12 +493,16 @@ impl Store {
                 params![token_hash],
             )
             .await?;
-        row.map(|r| {
-            Ok(Principal {
-                user: user_from_row(&r)?,
+        let found = row
+            .map(|r| -> Result<_> {
+                Ok(Principal {
+                    user: user_from_row(&r)?,
+                })
             })
-        })
-        .transpose()
+            .transpose()?;
+        kept.api_principals
+            .put(token_hash.to_string(), ticket, found.clone());
+        Ok(found)
     }
 
     pub(crate) async fn all_users(&self) -> Result<Vec<UserRecord>> {

@@ -3,11 +3,15 @@
 //! way (BIGINT/INTEGER ↔ i64, DATE/TEXT ↔ NaiveDate, BOOLEAN ↔ bool, TIMESTAMPTZ/TEXT ↔
 //! DateTime<Utc>). Only this module matches on the backend.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::pool::PoolConnection;
 use sqlx::postgres::PgRow;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{AssertSqlSafe, Decode, PgConnection, Postgres, Row, Sqlite, SqliteConnection, Type};
+
+use crate::recent::Writes;
 
 /// A value bound to a placeholder. Nulls carry their type, since PostgreSQL needs it.
 #[derive(Debug, Clone, PartialEq)]
@@ -71,8 +75,14 @@ macro_rules! params {
     ($($v:expr),* $(,)?) => { vec![$($crate::backend::Value::from($v)),*] };
 }
 
-/// One connection of either backend: from the pool or inside a transaction.
-pub enum Conn<'c> {
+/// One connection of either backend: from the pool or inside a transaction. It tells the
+/// store's kept reads about every statement that may have written (see [`crate::recent`]).
+pub struct Conn<'c> {
+    inner: ConnInner<'c>,
+    writes: &'c Writes,
+}
+
+enum ConnInner<'c> {
     Sqlite(&'c mut SqliteConnection),
     Postgres(&'c mut PgConnection),
 }
@@ -130,13 +140,13 @@ fn sqlite_placeholders(sql: &str) -> String {
 
 impl Conn<'_> {
     pub fn is_sqlite(&self) -> bool {
-        matches!(self, Conn::Sqlite(_))
+        matches!(self.inner, ConnInner::Sqlite(_))
     }
 
     fn dialect(&self, sql: &str) -> AssertSqlSafe<String> {
-        AssertSqlSafe(match self {
-            Conn::Sqlite(_) => sqlite_placeholders(sql),
-            Conn::Postgres(_) => sql.to_string(),
+        AssertSqlSafe(match self.inner {
+            ConnInner::Sqlite(_) => sqlite_placeholders(sql),
+            ConnInner::Postgres(_) => sql.to_string(),
         })
     }
 
@@ -146,16 +156,19 @@ impl Conn<'_> {
     /// placeholders, never into the text.
     pub async fn execute(&mut self, sql: &str, values: Vec<Value>) -> Result<u64, sqlx::Error> {
         let sql = self.dialect(sql);
-        Ok(match self {
-            Conn::Sqlite(c) => bind_values!(sqlx::query(sql), sqlite_dates(values))
+        let changed = match &mut self.inner {
+            ConnInner::Sqlite(c) => bind_values!(sqlx::query(sql), sqlite_dates(values))
                 .execute(&mut **c)
-                .await?
-                .rows_affected(),
-            Conn::Postgres(c) => bind_values!(sqlx::query(sql), values)
+                .await
+                .map(|done| done.rows_affected()),
+            ConnInner::Postgres(c) => bind_values!(sqlx::query(sql), values)
                 .execute(&mut **c)
-                .await?
-                .rows_affected(),
-        })
+                .await
+                .map(|done| done.rows_affected()),
+        };
+        // Also after a failure: a statement may have written part of its rows.
+        self.writes.record();
+        changed
     }
 
     pub async fn fetch_all(
@@ -164,14 +177,14 @@ impl Conn<'_> {
         values: Vec<Value>,
     ) -> Result<Vec<AnyRow>, sqlx::Error> {
         let sql = self.dialect(sql);
-        Ok(match self {
-            Conn::Sqlite(c) => bind_values!(sqlx::query(sql), values)
+        Ok(match &mut self.inner {
+            ConnInner::Sqlite(c) => bind_values!(sqlx::query(sql), values)
                 .fetch_all(&mut **c)
                 .await?
                 .into_iter()
                 .map(AnyRow::Sqlite)
                 .collect(),
-            Conn::Postgres(c) => bind_values!(sqlx::query(sql), values)
+            ConnInner::Postgres(c) => bind_values!(sqlx::query(sql), values)
                 .fetch_all(&mut **c)
                 .await?
                 .into_iter()
@@ -186,12 +199,12 @@ impl Conn<'_> {
         values: Vec<Value>,
     ) -> Result<Option<AnyRow>, sqlx::Error> {
         let sql = self.dialect(sql);
-        Ok(match self {
-            Conn::Sqlite(c) => bind_values!(sqlx::query(sql), values)
+        Ok(match &mut self.inner {
+            ConnInner::Sqlite(c) => bind_values!(sqlx::query(sql), values)
                 .fetch_optional(&mut **c)
                 .await?
                 .map(AnyRow::Sqlite),
-            Conn::Postgres(c) => bind_values!(sqlx::query(sql), values)
+            ConnInner::Postgres(c) => bind_values!(sqlx::query(sql), values)
                 .fetch_optional(&mut **c)
                 .await?
                 .map(AnyRow::Postgres),
@@ -243,16 +256,39 @@ impl AnyRow {
 }
 
 /// A pooled connection of either backend.
-pub enum PooledConn {
+pub struct PooledConn {
+    inner: PooledInner,
+    writes: Arc<Writes>,
+}
+
+enum PooledInner {
     Sqlite(PoolConnection<Sqlite>),
     Postgres(PoolConnection<Postgres>),
 }
 
 impl PooledConn {
+    pub(crate) fn sqlite(c: PoolConnection<Sqlite>, writes: Arc<Writes>) -> Self {
+        PooledConn {
+            inner: PooledInner::Sqlite(c),
+            writes,
+        }
+    }
+
+    pub(crate) fn postgres(c: PoolConnection<Postgres>, writes: Arc<Writes>) -> Self {
+        PooledConn {
+            inner: PooledInner::Postgres(c),
+            writes,
+        }
+    }
+
     pub fn conn(&mut self) -> Conn<'_> {
-        match self {
-            PooledConn::Sqlite(c) => Conn::Sqlite(c),
-            PooledConn::Postgres(c) => Conn::Postgres(c),
+        let inner = match &mut self.inner {
+            PooledInner::Sqlite(c) => ConnInner::Sqlite(c),
+            PooledInner::Postgres(c) => ConnInner::Postgres(c),
+        };
+        Conn {
+            inner,
+            writes: &self.writes,
         }
     }
 }
@@ -260,6 +296,7 @@ impl PooledConn {
 /// A transaction of either backend. Dropped without [`Tx::commit`], it rolls back.
 pub struct Tx {
     inner: TxInner,
+    writes: Arc<Writes>,
 }
 
 enum TxInner {
@@ -268,30 +305,39 @@ enum TxInner {
 }
 
 impl Tx {
-    pub(crate) fn sqlite(tx: sqlx::Transaction<'static, Sqlite>) -> Self {
+    pub(crate) fn sqlite(tx: sqlx::Transaction<'static, Sqlite>, writes: Arc<Writes>) -> Self {
         Tx {
             inner: TxInner::Sqlite(tx),
+            writes,
         }
     }
 
-    pub(crate) fn postgres(tx: sqlx::Transaction<'static, Postgres>) -> Self {
+    pub(crate) fn postgres(tx: sqlx::Transaction<'static, Postgres>, writes: Arc<Writes>) -> Self {
         Tx {
             inner: TxInner::Postgres(tx),
+            writes,
         }
     }
 
     pub fn conn(&mut self) -> Conn<'_> {
-        match &mut self.inner {
-            TxInner::Sqlite(tx) => Conn::Sqlite(tx),
-            TxInner::Postgres(tx) => Conn::Postgres(tx),
+        let inner = match &mut self.inner {
+            TxInner::Sqlite(tx) => ConnInner::Sqlite(tx),
+            TxInner::Postgres(tx) => ConnInner::Postgres(tx),
+        };
+        Conn {
+            inner,
+            writes: &self.writes,
         }
     }
 
+    /// Commits; the store's kept reads are forgotten once the writes are visible.
     pub async fn commit(self) -> Result<(), sqlx::Error> {
-        match self.inner {
+        let done = match self.inner {
             TxInner::Sqlite(tx) => tx.commit().await,
             TxInner::Postgres(tx) => tx.commit().await,
-        }
+        };
+        self.writes.record();
+        done
     }
 }
 

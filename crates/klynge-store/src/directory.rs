@@ -6,11 +6,12 @@
 //! in each sort order and answers the same queries as [`crate::search`] by walking that order.
 //!
 //! Freshness: every search first reads the registry's fingerprint — the highest id and the
-//! latest `updated_at` of `organisations`, two index lookups. Organisations are never deleted,
+//! latest `updated_at` of `organisations`, two index lookups, kept for a moment between
+//! writes (see [`crate::recent`]). Organisations are never deleted,
 //! and every write stamps `updated_at`, so a changed fingerprint means a changed registry. A
 //! stale directory is never used: the search falls back to SQL while a new one loads in the
 //! background. Memberships (cluster-private) are not held here; the staff view reads its
-//! cluster's own from the database for each search.
+//! cluster's own from the database (a kept read, like the fingerprint).
 //!
 //! Order: text by code point (as SQLite compares), and a missing value (no CVR, municipality
 //! or employee count) before any value, as SQLite sorts NULL.
@@ -123,12 +124,26 @@ impl Store {
             self.reload_directory_in_background();
             return Ok(None);
         };
-        if fingerprint(self).await? == held.fingerprint {
+        if self.registry_fingerprint().await? == held.fingerprint {
             Ok(Some(held))
         } else {
             self.reload_directory_in_background();
             Ok(None)
         }
+    }
+}
+
+impl Store {
+    /// The registry's fingerprint, kept for a moment (see [`crate::recent`]).
+    async fn registry_fingerprint(&self) -> Result<Fingerprint> {
+        let kept = &self.kept;
+        if let Some(found) = kept.registry.get(&(), &kept.writes) {
+            return Ok(found);
+        }
+        let ticket = kept.writes.ticket();
+        let found = fingerprint(self).await?;
+        kept.registry.put((), ticket, found);
+        Ok(found)
     }
 }
 

@@ -22,6 +22,7 @@ pub mod kpi;
 mod location;
 mod market;
 mod open;
+mod recent;
 mod reference;
 mod registry;
 mod rows;
@@ -63,6 +64,37 @@ pub struct Store {
     url: DatabaseUrl,
     /// The organisation directory of a server (see [`directory`]); off unless enabled.
     directory: std::sync::Arc<directory::DirectoryCache>,
+    /// Reads repeated by every request, kept for a moment (see [`recent`]).
+    kept: std::sync::Arc<Kept>,
+}
+
+/// The store's kept reads, and the count of writes that invalidates them.
+#[derive(Debug)]
+pub(crate) struct Kept {
+    writes: std::sync::Arc<recent::Writes>,
+    /// Session by token digest, with its expiry (`None`: no such live session).
+    sessions: recent::RecentReads<String, Option<(Session, DateTime<Utc>)>>,
+    /// Principal by API token digest.
+    api_principals: recent::RecentReads<String, Option<Principal>>,
+    /// A cluster's member organisations on a day.
+    members: recent::RecentReads<
+        (i64, chrono::NaiveDate),
+        std::sync::Arc<std::collections::HashSet<i64>>,
+    >,
+    /// The registry's fingerprint (whether the directory is current).
+    registry: recent::RecentReads<(), directory::Fingerprint>,
+}
+
+impl Default for Kept {
+    fn default() -> Self {
+        Kept {
+            writes: Default::default(),
+            sessions: recent::RecentReads::new(10_000),
+            api_principals: recent::RecentReads::new(1_000),
+            members: recent::RecentReads::new(1_000),
+            registry: recent::RecentReads::new(1),
+        }
+    }
 }
 
 #[derive(Clone)]
@@ -85,8 +117,8 @@ impl Store {
 
     pub(crate) async fn acquire(&self) -> Result<PooledConn> {
         Ok(match &self.pool {
-            Pool::Sqlite(pool) => PooledConn::Sqlite(pool.acquire().await?),
-            Pool::Postgres(pool) => PooledConn::Postgres(pool.acquire().await?),
+            Pool::Sqlite(pool) => PooledConn::sqlite(pool.acquire().await?, self.writes()),
+            Pool::Postgres(pool) => PooledConn::postgres(pool.acquire().await?, self.writes()),
         })
     }
 
@@ -94,9 +126,15 @@ impl Store {
     /// IMMEDIATE`), so that two writers queue instead of failing when one upgrades.
     pub async fn begin(&self) -> Result<Tx> {
         Ok(match &self.pool {
-            Pool::Sqlite(pool) => Tx::sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
-            Pool::Postgres(pool) => Tx::postgres(pool.begin().await?),
+            Pool::Sqlite(pool) => {
+                Tx::sqlite(pool.begin_with("BEGIN IMMEDIATE").await?, self.writes())
+            }
+            Pool::Postgres(pool) => Tx::postgres(pool.begin().await?, self.writes()),
         })
+    }
+
+    fn writes(&self) -> std::sync::Arc<recent::Writes> {
+        self.kept.writes.clone()
     }
 
     /// Closes the pool; on SQLite this also checkpoints the write-ahead log.

@@ -95,6 +95,7 @@ impl Store {
         };
         Ok(Store {
             directory: Default::default(),
+            kept: Default::default(),
             pool,
             url: url.clone(),
         })

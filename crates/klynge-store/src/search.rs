@@ -5,6 +5,7 @@
 //! cannot reveal another cluster's memberships.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use klynge_domain::{Cvr, Name, OrganisationId, OrganisationKind, Region, SizeClass};
@@ -280,9 +281,16 @@ impl StaffView {
 }
 
 impl StaffView {
-    /// The ids of the organisations that are the cluster's members on `on`.
-    async fn current_member_ids(&self, on: NaiveDate) -> Result<HashSet<i64>> {
-        let mut pooled = self.store().acquire().await?;
+    /// The ids of the organisations that are the cluster's members on `on`; kept for a moment
+    /// (see [`crate::recent`]), since every search of the cluster's staff asks.
+    async fn current_member_ids(&self, on: NaiveDate) -> Result<Arc<HashSet<i64>>> {
+        let store = self.store();
+        let key = (self.cluster_id().0, on);
+        if let Some(found) = store.kept.members.get(&key, &store.kept.writes) {
+            return Ok(found);
+        }
+        let ticket = store.kept.writes.ticket();
+        let mut pooled = store.acquire().await?;
         let rows = pooled
             .conn()
             .fetch_all(
@@ -291,9 +299,13 @@ impl StaffView {
                 vec![self.cluster_id().0.into(), on.into()],
             )
             .await?;
-        rows.iter()
-            .map(|r| Ok(r.get::<i64>("organisation_id")?))
-            .collect()
+        let found = Arc::new(
+            rows.iter()
+                .map(|r| Ok(r.get::<i64>("organisation_id")?))
+                .collect::<Result<HashSet<i64>>>()?,
+        );
+        store.kept.members.put(key, ticket, found.clone());
+        Ok(found)
     }
 }
 

@@ -316,3 +316,94 @@ on_every_backend!(a_changed_registry_is_searched_in_sql_until_reloaded, |db| {
         vec![new.0]
     );
 });
+
+on_every_backend!(
+    kept_reads_see_writes_here_at_once_and_elsewhere_within_a_second,
+    |db| {
+        let store = &db.store;
+        let cluster = store
+            .create_cluster(&Cluster {
+                slug: Slug::parse("alpha").unwrap(),
+                name: Name::parse("Klynge alpha").unwrap(),
+                strength_area: Name::parse("Robotter").unwrap(),
+                emerging: false,
+            })
+            .await
+            .unwrap();
+        let ids = fill(store, cluster).await;
+        let digest = staff_of(store, cluster).await;
+        let staff = view_on(store, &digest).await;
+        store.enable_directory();
+        directory_in_use(store).await;
+        // Another process on the same database (the command line, a second server).
+        let elsewhere = Store::connect(store.url()).await.unwrap();
+        let on = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
+        let members = |hits: &[OrganisationHit]| {
+            let mut m: Vec<i64> = hits.iter().filter(|h| h.member).map(|h| h.id.0).collect();
+            m.sort_unstable();
+            m
+        };
+        let q = OrganisationQuery {
+            members_only: true,
+            limit: 500,
+            on: Some(on),
+            ..OrganisationQuery::default()
+        };
+        let before = members(&staff.search_organisations(&q).await.unwrap().hits);
+        // Ids at positions 1 and 2 are no members (fill makes every third one a member).
+        let (here, there) = (ids[1], ids[2]);
+        assert!(!before.contains(&here.0) && !before.contains(&there.0));
+        let membership = |organisation| Membership {
+            cluster,
+            organisation,
+            period: Period::new(NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(), None).unwrap(),
+            fee_tier: FeeTier::Small,
+        };
+        store
+            .cluster(cluster)
+            .await
+            .unwrap()
+            .add_membership(&membership(here))
+            .await
+            .unwrap();
+        let after_here = members(&staff.search_organisations(&q).await.unwrap().hits);
+        assert!(after_here.contains(&here.0), "a write here is seen at once");
+        elsewhere
+            .cluster(cluster)
+            .await
+            .unwrap()
+            .add_membership(&membership(there))
+            .await
+            .unwrap();
+        tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
+        let after_there = members(&staff.search_organisations(&q).await.unwrap().hits);
+        assert!(
+            after_there.contains(&there.0),
+            "a write elsewhere is seen within a second"
+        );
+
+        // Sessions: a sign-out here ends the session at once; elsewhere within a second.
+        let user = store
+            .api_principal(&digest)
+            .await
+            .unwrap()
+            .unwrap()
+            .user()
+            .id;
+        let expires = chrono::Utc::now() + chrono::Duration::hours(1);
+        let (a, b) = (format!("{:064}", 1), format!("{:064}", 2));
+        for token in [&a, &b] {
+            store
+                .create_session(token, user, "csrf", expires)
+                .await
+                .unwrap();
+            assert!(store.session(token).await.unwrap().is_some());
+        }
+        store.delete_session(&a).await.unwrap();
+        assert!(store.session(&a).await.unwrap().is_none());
+        elsewhere.delete_session(&b).await.unwrap();
+        tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
+        assert!(store.session(&b).await.unwrap().is_none());
+        elsewhere.close().await;
+    }
+);

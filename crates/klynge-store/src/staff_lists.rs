@@ -155,6 +155,21 @@ impl StaffView {
         self.crm().add_person(person).await
     }
 
+    /// One of the cluster's contacts (another cluster's is not found).
+    pub async fn contact(&self, id: PersonId) -> Result<Person> {
+        self.crm().person(id).await
+    }
+
+    /// Changes a contact (not the organisation it belongs to).
+    pub async fn update_contact(&self, id: PersonId, person: &Person) -> Result<()> {
+        self.crm().update_person(id, person).await
+    }
+
+    /// Deletes a contact; what it took part in stays, without the person.
+    pub async fn delete_contact(&self, id: PersonId) -> Result<()> {
+        self.crm().delete_person(id).await
+    }
+
     /// Follow-ups from [`FOLLOW_UP_LOOKBACK_DAYS`] ago onwards, the earliest first.
     pub async fn follow_ups(&self, today: NaiveDate, limit: u32) -> Result<Vec<FollowUpRow>> {
         let since = today

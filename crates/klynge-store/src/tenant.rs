@@ -9,7 +9,7 @@ use klynge_domain::{
     Participation, ParticipationId, Person, PersonId, Referral, ReferralId, ReferralTarget, Theme,
 };
 
-use crate::backend::Conn;
+use crate::backend::{AnyRow, Conn};
 use crate::decode::{self, PARTICIPATION_COLUMNS, corrupt, period, taxonomy};
 use crate::error::{Result, StoreError};
 use crate::registry::conflict_or;
@@ -21,6 +21,15 @@ use crate::{Store, params};
 pub struct ClusterStore {
     store: Store,
     cluster: ClusterId,
+}
+
+const PERSON_COLUMNS: &str = "id, organisation_id, name, email, phone, job_title, consent_given_on";
+
+fn email_taken(person: &Person) -> String {
+    format!(
+        "a contact with the e-mail {} already exists in this cluster",
+        person.email.as_ref().map(Email::as_str).unwrap_or_default()
+    )
 }
 
 /// Checks that a record handed to a handle belongs to the handle's cluster.
@@ -73,14 +82,7 @@ impl ClusterStore {
         let id = conn
             .fetch_i64(&sql, rows::person(person))
             .await
-            .map_err(|e| {
-                conflict_or(e, || {
-                    format!(
-                        "a contact with the e-mail {} already exists in this cluster",
-                        person.email.as_ref().map(Email::as_str).unwrap_or_default()
-                    )
-                })
-            })?;
+            .map_err(|e| conflict_or(e, || email_taken(person)))?;
         tx.commit().await?;
         Ok(PersonId(id))
     }
@@ -93,33 +95,94 @@ impl ClusterStore {
         let rows = pooled
             .conn()
             .fetch_all(
-                "SELECT id, organisation_id, name, email, phone, job_title, consent_given_on FROM persons \
-                 WHERE cluster_id = $1 AND organisation_id = $2 ORDER BY name, id",
+                &format!(
+                    "SELECT {PERSON_COLUMNS} FROM persons WHERE cluster_id = $1 AND organisation_id = $2 \
+                     ORDER BY name, id"
+                ),
                 params![self.cluster.0, organisation.0],
             )
             .await?;
-        rows.iter()
-            .map(|row| {
-                let id: i64 = row.get("id")?;
-                let email = row
-                    .get::<Option<String>>("email")?
-                    .map(|e| Email::parse(&e).map_err(|err| corrupt("persons", id, err)))
-                    .transpose()?;
-                Ok((
-                    PersonId(id),
-                    Person {
-                        cluster: self.cluster,
-                        organisation: OrganisationId(row.get("organisation_id")?),
-                        name: Name::parse(&row.get::<String>("name")?)
-                            .map_err(|e| corrupt("persons", id, e))?,
-                        email,
-                        phone: row.get("phone")?,
-                        job_title: row.get("job_title")?,
-                        consent_given_on: row.get("consent_given_on")?,
-                    },
-                ))
-            })
-            .collect()
+        rows.iter().map(|row| self.person_from_row(row)).collect()
+    }
+
+    /// One of this cluster's contacts; another cluster's is not found.
+    pub async fn person(&self, id: PersonId) -> Result<Person> {
+        let mut pooled = self.store.acquire().await?;
+        let row = pooled
+            .conn()
+            .fetch_optional(
+                &format!("SELECT {PERSON_COLUMNS} FROM persons WHERE id = $1 AND cluster_id = $2"),
+                params![id.0, self.cluster.0],
+            )
+            .await?
+            .ok_or_else(|| StoreError::not_found("contact", id.0))?;
+        Ok(self.person_from_row(&row)?.1)
+    }
+
+    /// Changes a contact's name, e-mail, phone, job title and consent date; the organisation
+    /// it belongs to stays. An e-mail another contact of the cluster has is a conflict.
+    pub async fn update_person(&self, id: PersonId, person: &Person) -> Result<()> {
+        same_tenant("contact", self.cluster, person.cluster)?;
+        let mut pooled = self.store.acquire().await?;
+        let changed = pooled
+            .conn()
+            .execute(
+                "UPDATE persons SET name = $1, email = $2, phone = $3, job_title = $4, consent_given_on = $5 \
+                 WHERE id = $6 AND cluster_id = $7",
+                params![
+                    person.name.as_str(),
+                    person.email.as_ref().map(|e| e.as_str().to_string()),
+                    person.phone.clone(),
+                    person.job_title.clone(),
+                    person.consent_given_on,
+                    id.0,
+                    self.cluster.0
+                ],
+            )
+            .await
+            .map_err(|e| conflict_or(e, || email_taken(person)))?;
+        if changed == 0 {
+            return Err(StoreError::not_found("contact", id.0));
+        }
+        Ok(())
+    }
+
+    /// Deletes a contact (the right to erasure). Interactions and participations that named
+    /// the person stay, without the person (the schema sets their reference to NULL).
+    pub async fn delete_person(&self, id: PersonId) -> Result<()> {
+        let mut pooled = self.store.acquire().await?;
+        let deleted = pooled
+            .conn()
+            .execute(
+                "DELETE FROM persons WHERE id = $1 AND cluster_id = $2",
+                params![id.0, self.cluster.0],
+            )
+            .await?;
+        if deleted == 0 {
+            return Err(StoreError::not_found("contact", id.0));
+        }
+        Ok(())
+    }
+
+    fn person_from_row(&self, row: &AnyRow) -> Result<(PersonId, Person)> {
+        let id: i64 = row.get("id")?;
+        let email = row
+            .get::<Option<String>>("email")?
+            .map(|e| Email::parse(&e).map_err(|err| corrupt("persons", id, err)))
+            .transpose()?;
+        Ok((
+            PersonId(id),
+            Person {
+                cluster: self.cluster,
+                organisation: OrganisationId(row.get("organisation_id")?),
+                name: Name::parse(&row.get::<String>("name")?)
+                    .map_err(|e| corrupt("persons", id, e))?,
+                email,
+                phone: row.get("phone")?,
+                job_title: row.get("job_title")?,
+                consent_given_on: row.get("consent_given_on")?,
+            },
+        ))
     }
 
     // ----- memberships -----

@@ -307,3 +307,106 @@ on_every_backend!(expired_sessions_are_cleared_at_the_next_sign_in, |db| {
     assert!(store.session("old").await.unwrap().is_none());
     assert!(store.session("live").await.unwrap().is_some());
 });
+
+on_every_backend!(
+    contacts_are_changed_and_erased_in_the_own_cluster_only,
+    |db| {
+        let store = &db.store;
+        let mut clusters = Vec::new();
+        for slug in ["alpha", "beta"] {
+            clusters.push(
+                store
+                    .create_cluster(&Cluster {
+                        slug: Slug::parse(slug).unwrap(),
+                        name: Name::parse(&format!("Klynge {slug}")).unwrap(),
+                        strength_area: Name::parse("Robotter").unwrap(),
+                        emerging: false,
+                    })
+                    .await
+                    .unwrap(),
+            );
+        }
+        let company = store
+            .create_organisation(&organisation(
+                "Fælles Robot A/S",
+                OrganisationKind::Company,
+                None,
+            ))
+            .await
+            .unwrap();
+        let a = staff_of(store, clusters[0], "staff-a").await;
+        let b = staff_of(store, clusters[1], "staff-b").await;
+        let person = |name: &str, email: &str| Person {
+            cluster: clusters[0],
+            organisation: company,
+            name: Name::parse(name).unwrap(),
+            email: Some(Email::parse(email).unwrap()),
+            phone: None,
+            job_title: None,
+            consent_given_on: None,
+        };
+        let mette = a.add_contact(&person("Mette", "mette@x.dk")).await.unwrap();
+        a.add_contact(&person("Ole", "ole@x.dk")).await.unwrap();
+        let call = a
+            .crm()
+            .record_interaction(&Interaction {
+                cluster: clusters[0],
+                organisation: company,
+                person: Some(mette),
+                kind: InteractionKind::Call,
+                occurred_on: day("2026-07-01"),
+                subject: Name::parse("Opkald").unwrap(),
+                notes: String::new(),
+                follow_up_on: None,
+            })
+            .await
+            .unwrap();
+
+        // Another cluster neither reads, changes nor erases it.
+        let not_found = |r: Result<_, klynge_store::StoreError>| {
+            matches!(r, Err(klynge_store::StoreError::NotFound { .. }))
+        };
+        assert!(not_found(b.contact(mette).await.map(|_| ())));
+        let mut taken_over = person("Overtaget", "b@x.dk");
+        taken_over.cluster = clusters[1];
+        assert!(not_found(b.update_contact(mette, &taken_over).await));
+        assert!(not_found(b.delete_contact(mette).await));
+        // Nor can the own cluster's handle be given a record of another cluster.
+        assert!(a.update_contact(mette, &taken_over).await.is_err());
+        assert_eq!(
+            a.contact(mette).await.unwrap(),
+            person("Mette", "mette@x.dk")
+        );
+
+        // Another contact's e-mail is a conflict and changes nothing.
+        assert!(matches!(
+            a.update_contact(mette, &person("Mette", "ole@x.dk")).await,
+            Err(klynge_store::StoreError::Conflict(_))
+        ));
+        assert_eq!(
+            a.contact(mette).await.unwrap().email.unwrap().as_str(),
+            "mette@x.dk"
+        );
+        let mut changed = person("Mette Holm", "mette.holm@x.dk");
+        changed.job_title = Some("Direktør".into());
+        changed.consent_given_on = Some(day("2026-11-02"));
+        a.update_contact(mette, &changed).await.unwrap();
+        assert_eq!(a.contact(mette).await.unwrap(), changed);
+
+        // Erased: gone, and the interaction stays without the person.
+        a.delete_contact(mette).await.unwrap();
+        assert!(not_found(a.contact(mette).await.map(|_| ())));
+        assert!(not_found(a.delete_contact(mette).await));
+        let calls = a.crm().interactions_with(company).await.unwrap();
+        let kept = calls.iter().find(|(id, _)| *id == call).unwrap();
+        assert_eq!(kept.1.person, None);
+        let names: Vec<String> = a
+            .contacts(None, 0, 10)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|c| c.name)
+            .collect();
+        assert_eq!(names, vec!["Ole".to_string()]);
+    }
+);

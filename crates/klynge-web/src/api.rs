@@ -64,7 +64,7 @@ pub(crate) fn routes() -> Router<AppState> {
                        `Authorization: Bearer <token>`. Every error is `application/problem+json`.",
     ),
     paths(me, dashboard, organisations, organisation, add_interaction, activities, activity, member, partner_clusters,
-          crate::api_crm::contacts, crate::api_crm::add_contact, crate::api_crm::follow_ups, crate::api_crm::referrals,
+          crate::api_crm::contacts, crate::api_crm::add_contact, crate::api_crm::update_contact, crate::api_crm::delete_contact, crate::api_crm::follow_ups, crate::api_crm::referrals,
           crate::api_crm::offices, crate::api_crm::agreements, crate::api_crm::add_participant,
           crate::api_events::events, crate::api_events::event, crate::api_events::schedule),
     modifiers(&BearerToken),

@@ -9,8 +9,8 @@ use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
-use axum::routing::{get, post};
-use klynge_domain::{ActivityId, OrganisationId};
+use axum::routing::{get, post, put};
+use klynge_domain::{ActivityId, OrganisationId, PersonId};
 use klynge_store::StoreError;
 
 use crate::AppState;
@@ -27,6 +27,10 @@ use crate::i18n::{Lang, Tr};
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/contacts", get(contacts))
+        .route(
+            "/api/v1/contacts/{id}",
+            put(update_contact).delete(delete_contact),
+        )
         .route("/api/v1/organisations/{id}/contacts", post(add_contact))
         .route("/api/v1/follow-ups", get(follow_ups))
         .route("/api/v1/referrals", get(referrals))
@@ -91,6 +95,21 @@ pub(crate) async fn add_contact(
     let id = OrganisationId(parse_id(&raw, "organisation")?);
     let input: NewContact = json_body(&headers, &body)?;
     state.store.organisation(id).await?;
+    let (form, person) = contact_of(input, staff.cluster_id(), id)?;
+    match staff.add_contact(&person).await {
+        Ok(created) => {
+            Ok((StatusCode::CREATED, axum::Json(Created { id: created.0 })).into_response())
+        }
+        Err(e) => Err(contact_write_failed(e, &form)),
+    }
+}
+
+/// A contact from the API's fields, checked by the form's rules.
+fn contact_of(
+    input: NewContact,
+    cluster: klynge_domain::ClusterId,
+    organisation: OrganisationId,
+) -> Result<(ContactForm, klynge_domain::Person), ApiError> {
     let text = |v: Option<String>| v.map(|s| s.trim().to_string()).unwrap_or_default();
     let mut form = ContactForm {
         name: input.name.trim().to_string(),
@@ -100,23 +119,66 @@ pub(crate) async fn add_contact(
         consent_given_on: text(input.consent_given_on),
         errors: HashMap::new(),
     };
-    let person = form
-        .validate(&Tr::new(Lang::En), staff.cluster_id(), id)
-        .ok_or_else(|| invalid(&form.errors))?;
-    match staff.add_contact(&person).await {
-        Ok(created) => {
-            Ok((StatusCode::CREATED, axum::Json(Created { id: created.0 })).into_response())
-        }
-        Err(StoreError::Conflict(_)) => Err(ApiError::new(
+    match form.validate(&Tr::new(Lang::En), cluster, organisation) {
+        Some(person) => Ok((form, person)),
+        None => Err(invalid(&form.errors)),
+    }
+}
+
+/// 409 when the e-mail is another contact's, else the store's error.
+fn contact_write_failed(e: StoreError, form: &ContactForm) -> ApiError {
+    match e {
+        StoreError::Conflict(_) => ApiError::new(
             StatusCode::CONFLICT,
             "conflict",
             format!(
                 "email {:?}: the cluster already has a contact with this e-mail",
                 form.email
             ),
-        )),
-        Err(e) => Err(e.into()),
+        ),
+        e => e.into(),
     }
+}
+
+/// Replaces a contact person's fields (the organisation stays).
+#[utoipa::path(put, path = "/api/v1/contacts/{id}", tag = "contacts",
+    params(("id" = i64, Path, description = "the contact's id")),
+    request_body = NewContact,
+    responses((status = 204, description = "changed"), (status = 400, body = Problem), (status = 401, body = Problem),
+              (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem),
+              (status = 413, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)))]
+pub(crate) async fn update_contact(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(raw): Path<String>,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+) -> ApiResult {
+    let staff = staff_of(&state, &headers).await?;
+    let body = body_within_limit(body)?;
+    let id = PersonId(parse_id(&raw, "contact")?);
+    let input: NewContact = json_body(&headers, &body)?;
+    let stored = staff.contact(id).await?;
+    let (form, person) = contact_of(input, staff.cluster_id(), stored.organisation)?;
+    match staff.update_contact(id, &person).await {
+        Ok(()) => Ok(StatusCode::NO_CONTENT.into_response()),
+        Err(e) => Err(contact_write_failed(e, &form)),
+    }
+}
+
+/// Deletes a contact person; interactions and participations stay, without the person.
+#[utoipa::path(delete, path = "/api/v1/contacts/{id}", tag = "contacts",
+    params(("id" = i64, Path, description = "the contact's id")),
+    responses((status = 204, description = "deleted"), (status = 401, body = Problem),
+              (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub(crate) async fn delete_contact(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(raw): Path<String>,
+) -> ApiResult {
+    let staff = staff_of(&state, &headers).await?;
+    let id = PersonId(parse_id(&raw, "contact")?);
+    staff.delete_contact(id).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 /// Interactions with a follow-up date from 60 days ago onwards, the earliest first.

@@ -11,7 +11,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use klynge_domain::{
     ActivityId, ClusterId, Cvr, Email, Name, OrganisationId, OrganisationKind, Outcomes,
-    ParticipantRole, Participation, Person, Referral, ReferralTarget, parse_date,
+    ParticipantRole, Participation, Person, PersonId, Referral, ReferralTarget, parse_date,
 };
 use klynge_store::{
     AgreementRow, ContactListRow, FollowUpRow, OfficeRow, OrganisationHit, OrganisationQuery,
@@ -175,12 +175,36 @@ fn optional_date(
     d
 }
 
+impl ContactForm {
+    /// The form filled with a stored contact, for editing.
+    fn of(person: &Person) -> Self {
+        let text = |v: &Option<String>| v.clone().unwrap_or_default();
+        ContactForm {
+            name: person.name.as_str().to_string(),
+            email: person
+                .email
+                .as_ref()
+                .map(|e| e.as_str().to_string())
+                .unwrap_or_default(),
+            job_title: text(&person.job_title),
+            phone: text(&person.phone),
+            consent_given_on: person
+                .consent_given_on
+                .map(|d| d.format("%d-%m-%Y").to_string())
+                .unwrap_or_default(),
+            errors: HashMap::new(),
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "contact_form.html")]
 struct ContactPage {
     chrome: Chrome,
     organisation: String,
     organisation_id: i64,
+    /// The contact being edited; `None` for a new one.
+    editing: Option<i64>,
     f: ContactForm,
 }
 
@@ -208,6 +232,7 @@ pub async fn contact_form(ctx: Ctx, Path(raw): Path<String>) -> Result<Response,
             chrome: ctx.chrome("/organisations"),
             organisation,
             organisation_id: id.0,
+            editing: None,
             f: ContactForm::default(),
         },
     ))
@@ -242,9 +267,135 @@ pub async fn add_contact(
             chrome: ctx.chrome("/organisations"),
             organisation,
             organisation_id: id.0,
+            editing: None,
             f,
         },
     ))
+}
+
+/// The contact behind a path, if it is one of the staff member's cluster.
+async fn own_contact(
+    ctx: &Ctx,
+    staff: &StaffView,
+    raw: &str,
+) -> Result<(PersonId, Person), PageError> {
+    let id = PersonId(parse_id(raw, ctx.lang)?);
+    let person = staff
+        .contact(id)
+        .await
+        .map_err(|e| PageError::store(e, ctx.lang))?;
+    Ok((id, person))
+}
+
+pub async fn edit_contact_form(ctx: Ctx, Path(raw): Path<String>) -> Result<Response, PageError> {
+    let staff = ctx.staff()?;
+    let (id, person) = own_contact(&ctx, &staff, &raw).await?;
+    let organisation = organisation_name(&ctx, person.organisation).await?;
+    Ok(render(
+        &ctx,
+        StatusCode::OK,
+        ContactPage {
+            chrome: ctx.chrome("/contacts"),
+            organisation,
+            organisation_id: person.organisation.0,
+            editing: Some(id.0),
+            f: ContactForm::of(&person),
+        },
+    ))
+}
+
+pub async fn update_contact(
+    ctx: Ctx,
+    Path(raw): Path<String>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let staff = ctx.staff()?;
+    let fields = forms::from_body(&body);
+    ctx.check_csrf(fields.get("csrf"))?;
+    let (id, stored) = own_contact(&ctx, &staff, &raw).await?;
+    let t = ctx.tr();
+    let mut f = ContactForm::from_fields(&fields);
+    if let Some(person) = f.validate(&t, staff.cluster_id(), stored.organisation) {
+        match staff.update_contact(id, &person).await {
+            Ok(()) => {
+                return Ok(see_other(&format!(
+                    "/organisations/{}#contacts",
+                    stored.organisation.0
+                )));
+            }
+            Err(StoreError::Conflict(_)) => {
+                f.errors
+                    .insert("email", t.with("field-email-taken", "value", &f.email));
+            }
+            Err(e) => return Err(PageError::store(e, ctx.lang)),
+        }
+    }
+    let organisation = organisation_name(&ctx, stored.organisation).await?;
+    Ok(render(
+        &ctx,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        ContactPage {
+            chrome: ctx.chrome("/contacts"),
+            organisation,
+            organisation_id: stored.organisation.0,
+            editing: Some(id.0),
+            f,
+        },
+    ))
+}
+
+/// "Delete this?" before a delete, for pages without script.
+#[derive(Template)]
+#[template(path = "confirm_delete.html")]
+struct ConfirmDeletePage {
+    chrome: Chrome,
+    title: String,
+    message: String,
+    action: String,
+    cancel: String,
+}
+
+pub async fn delete_contact_form(ctx: Ctx, Path(raw): Path<String>) -> Result<Response, PageError> {
+    let staff = ctx.staff()?;
+    let (id, person) = own_contact(&ctx, &staff, &raw).await?;
+    let organisation = organisation_name(&ctx, person.organisation).await?;
+    let t = ctx.tr();
+    Ok(render(
+        &ctx,
+        StatusCode::OK,
+        ConfirmDeletePage {
+            chrome: ctx.chrome("/contacts"),
+            title: t.get("contact-delete-title"),
+            message: t.with_args(
+                "contact-delete-question",
+                &[
+                    ("name", person.name.as_str().to_string()),
+                    ("organisation", organisation),
+                ],
+            ),
+            action: format!("/contacts/{}/delete", id.0),
+            cancel: format!("/organisations/{}#contacts", person.organisation.0),
+        },
+    ))
+}
+
+pub async fn delete_contact(
+    ctx: Ctx,
+    Path(raw): Path<String>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let staff = ctx.staff()?;
+    let fields = forms::from_body(&body);
+    ctx.check_csrf(fields.get("csrf"))?;
+    let (id, person) = own_contact(&ctx, &staff, &raw).await?;
+    staff
+        .delete_contact(id)
+        .await
+        .map_err(|e| PageError::store(e, ctx.lang))?;
+    Ok(see_other(&format!(
+        "/organisations/{}#contacts",
+        person.organisation.0
+    )))
 }
 
 // ----- follow-ups -----

@@ -78,12 +78,12 @@ impl Tr {
             .unwrap_or_else(|| key.to_string())
     }
 
-    /// The message with one named argument.
     /// The label of a taxonomy code: the message `{prefix}-{code}` (e.g. `office-own`).
     pub fn label(&self, prefix: &str, code: &str) -> String {
         self.get(&format!("{prefix}-{code}"))
     }
 
+    /// The message with one named argument.
     pub fn with(&self, key: &str, name: &str, value: &str) -> String {
         let mut args: HashMap<Cow<'static, str>, FluentValue<'_>> = HashMap::new();
         args.insert(

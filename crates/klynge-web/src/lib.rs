@@ -115,6 +115,14 @@ pub fn router_with(state: AppState) -> Router {
             get(crm_pages::referral_form).post(crm_pages::add_referral),
         )
         .route("/contacts", get(crm_pages::contacts))
+        .route(
+            "/contacts/{id}/edit",
+            get(crm_pages::edit_contact_form).post(crm_pages::update_contact),
+        )
+        .route(
+            "/contacts/{id}/delete",
+            get(crm_pages::delete_contact_form).post(crm_pages::delete_contact),
+        )
         .route("/follow-ups", get(crm_pages::follow_ups))
         .route("/referrals", get(crm_pages::referrals))
         .route("/presence", get(crm_pages::presence))

@@ -1058,3 +1058,183 @@ async fn market_routes_for_every_role() {
         );
     }
 }
+
+/// The id in the first `/contacts/{id}/edit` link of a page.
+fn first_contact_id(html: &str) -> i64 {
+    let start = html.find("/contacts/").expect("a contact link") + "/contacts/".len();
+    let digits: String = html[start..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    digits.parse().expect("a contact id")
+}
+
+/// Editing and deleting contacts: only the own cluster's staff reach a contact (another
+/// cluster's staff get 404, other roles 403), bad input is shown again and writes nothing,
+/// a taken e-mail is refused, and a deleted contact is gone from pages and API.
+#[tokio::test]
+async fn contacts_are_edited_and_deleted_in_the_own_cluster_only() {
+    let app = spawn().await;
+    let mut a = Client::new(&app.base);
+    a.sign_in("staff-a").await;
+    let id = first_contact_id(&a.get("/contacts?q=secret-alpha").await.1);
+    let edit = format!("/contacts/{id}/edit");
+    let delete = format!("/contacts/{id}/delete");
+    for who in [
+        "anonymous",
+        "operator",
+        "admin-a",
+        "staff-a",
+        "staff-b",
+        "member-a",
+        "partner",
+    ] {
+        let mut c = Client::new(&app.base);
+        if who != "anonymous" {
+            c.sign_in(who).await;
+        }
+        for path in [&edit, &delete] {
+            let (status, body) = c.get(path).await;
+            let expected = match who {
+                "admin-a" | "staff-a" => StatusCode::OK,
+                "staff-b" => StatusCode::NOT_FOUND,
+                "anonymous" => StatusCode::SEE_OTHER,
+                _ => StatusCode::FORBIDDEN,
+            };
+            assert_eq!(status, expected, "{who} GET {path}: {body:.300}");
+            assert_eq!(body.contains("SECRET-ALPHA"), status == StatusCode::OK);
+        }
+    }
+    // Another cluster's staff cannot change or delete it, even with a valid form.
+    let mut b = Client::new(&app.base);
+    b.sign_in("staff-b").await;
+    let csrf_b = b.csrf("/contacts").await;
+    let (status, _, _) = b
+        .post(&edit, &[("csrf", &csrf_b), ("name", "Overtaget")])
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _, _) = b.post(&delete, &[("csrf", &csrf_b)]).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // The form comes filled in; a bad e-mail is shown again at the field, nothing written.
+    let (_, form) = a.get(&edit).await;
+    assert!(form.contains("secret-alpha@example.dk"), "{form:.2000}");
+    let csrf = a.csrf(&edit).await;
+    let (status, _, html) = a
+        .post(
+            &edit,
+            &[
+                ("csrf", &csrf),
+                ("name", "Ny Navn"),
+                ("email", "ikke-en-mail"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("id=\"email-error\"") && html.contains("ikke-en-mail"));
+    assert!(!a.get("/contacts?q=ny%20navn").await.1.contains("Ny Navn"));
+    // An e-mail another contact of the cluster has is refused.
+    let org = app.org.0;
+    let new_contact = format!("/organisations/{org}/contacts/new");
+    let (status, _, _) = a
+        .post(
+            &new_contact,
+            &[
+                ("csrf", &csrf),
+                ("name", "Anden Kontakt"),
+                ("email", "anden@example.dk"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, _, html) = a
+        .post(
+            &edit,
+            &[
+                ("csrf", &csrf),
+                ("name", "Ny Navn"),
+                ("email", "anden@example.dk"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("id=\"email-error\""));
+    // A good edit lands.
+    let (status, location, _) = a
+        .post(
+            &edit,
+            &[
+                ("csrf", &csrf),
+                ("name", "SECRET-ALPHA Omdøbt"),
+                ("email", "omdoebt@example.dk"),
+                ("job_title", "Direktør"),
+                ("consent_given_on", "02.11.2026"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(location, format!("/organisations/{org}#contacts"));
+    let list = a.get("/contacts?q=omdoebt").await.1;
+    assert!(list.contains("SECRET-ALPHA Omdøbt") && list.contains("Direktør"));
+    assert!(a.get(&edit).await.1.contains("02-11-2026"));
+
+    // Through the API: another cluster's contact is 404, bad input 4xx, a good PUT 204.
+    let http = reqwest::Client::new();
+    let token_a = api_token(&app, "staff-a").await;
+    let token_b = api_token(&app, "staff-b").await;
+    let api = format!("{}/api/v1/contacts/{id}", app.base);
+    let put = |token: &str, body: &str| {
+        http.put(&api)
+            .bearer_auth(token)
+            .header("content-type", "application/json")
+            .body(body.to_string())
+            .send()
+    };
+    let good = r#"{"name": "SECRET-ALPHA Via API", "email": "api@example.dk"}"#;
+    assert_eq!(
+        put(&token_b, good).await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+    for bad in [
+        r#"{"name": ""}"#,
+        r#"{"name": "X", "email": "nej"}"#,
+        r#"{"name": "X", "colour": "red"}"#,
+        r#"{"name": 5}"#,
+        "{",
+    ] {
+        let r = put(&token_a, bad).await.unwrap();
+        assert!(r.status().is_client_error(), "{bad}: {}", r.status());
+        assert_eq!(
+            r.headers()
+                .get("content-type")
+                .and_then(|v| v.to_str().ok()),
+            Some("application/problem+json"),
+            "{bad}"
+        );
+    }
+    assert_eq!(
+        put(&token_a, good).await.unwrap().status(),
+        StatusCode::NO_CONTENT
+    );
+    assert!(
+        a.get("/contacts?q=via%20api")
+            .await
+            .1
+            .contains("api@example.dk")
+    );
+
+    // Deleting: the other cluster cannot, the own staff can; then it is gone everywhere.
+    let del = |token: &str| http.delete(&api).bearer_auth(token).send();
+    assert_eq!(del(&token_b).await.unwrap().status(), StatusCode::NOT_FOUND);
+    let (status, _, _) = a.post(&delete, &[("csrf", &csrf)]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(a.get(&edit).await.0, StatusCode::NOT_FOUND);
+    assert!(!a.get("/contacts").await.1.contains("Via API"));
+    assert!(
+        !a.get(&format!("/organisations/{org}"))
+            .await
+            .1
+            .contains("Via API")
+    );
+    assert_eq!(del(&token_a).await.unwrap().status(), StatusCode::NOT_FOUND);
+}

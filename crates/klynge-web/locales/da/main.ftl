@@ -522,3 +522,14 @@ market-scope-posts = Alle opslag
 market-scope-offers = Tilbud
 market-scope-needs = Behov
 market-scope-organisations = Organisationer
+
+## lead-crm
+col-actions = Handlinger
+contact-edit = Ret
+contact-edit-named = Ret { $name }
+contact-edit-title = Ret kontaktperson hos { $organisation }
+contact-delete = Slet kontaktpersonen
+contact-delete-title = Slet kontaktperson
+contact-delete-question = Slet { $name } hos { $organisation }? Interaktioner og deltagelser, personen var med i, bevares uden personen.
+delete-confirm = Ja, slet
+delete-cancel = Fortryd

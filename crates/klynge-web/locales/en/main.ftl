@@ -522,3 +522,14 @@ market-scope-posts = All posts
 market-scope-offers = Offers
 market-scope-needs = Needs
 market-scope-organisations = Organisations
+
+## lead-crm
+col-actions = Actions
+contact-edit = Edit
+contact-edit-named = Edit { $name }
+contact-edit-title = Edit contact person at { $organisation }
+contact-delete = Delete the contact person
+contact-delete-title = Delete contact person
+contact-delete-question = Delete { $name } at { $organisation }? Interactions and participations the person took part in are kept, without the person.
+delete-confirm = Yes, delete
+delete-cancel = Cancel

@@ -4,7 +4,8 @@
 
 use chrono::{Days, NaiveDate};
 use klynge_domain::{
-    ActivityId, ClusterId, Interaction, InteractionId, OrganisationId, OrganisationRecord, PersonId,
+    ActivityId, ClusterId, Interaction, InteractionId, OrganisationId, OrganisationRecord,
+    PersonId, ReferralId,
 };
 
 use crate::accounts::UserRecord;
@@ -74,6 +75,7 @@ impl TimelineEntry {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReferralRow {
+    pub id: ReferralId,
     pub referred_on: NaiveDate,
     pub target: String,
     pub note: String,
@@ -290,6 +292,7 @@ impl StaffView {
             .map(|r| {
                 let target = crate::staff_lists::referral_target(r)?;
                 Ok(ReferralRow {
+                    id: ReferralId(r.get("id")?),
                     referred_on: r.get("referred_on")?,
                     target,
                     note: r.get("note")?,

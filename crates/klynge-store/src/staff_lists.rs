@@ -37,6 +37,7 @@ pub struct FollowUpRow {
 /// A referral (henvisning) in the cluster's list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReferralListRow {
+    pub id: ReferralId,
     pub referred_on: NaiveDate,
     pub organisation: OrganisationId,
     pub organisation_name: String,
@@ -78,7 +79,7 @@ pub(crate) fn referral_target(r: &AnyRow) -> Result<String> {
 }
 
 /// The columns [`referral_target`] reads, after `SELECT`; [`REFERRAL_FROM`] joins them.
-pub(crate) const REFERRAL_COLUMNS: &str = "r.referred_on, r.note, r.target_kind, r.organisation_id, \
+pub(crate) const REFERRAL_COLUMNS: &str = "r.id, r.referred_on, r.note, r.target_kind, r.organisation_id, \
      c.name AS cluster_name, o.name AS organisation_name, r.target_programme";
 pub(crate) const REFERRAL_FROM: &str = "FROM referrals r LEFT JOIN clusters c ON c.id = r.target_cluster_id \
      LEFT JOIN organisations o ON o.id = r.target_organisation_id";
@@ -218,6 +219,7 @@ impl StaffView {
             .iter()
             .map(|r| {
                 Ok(ReferralListRow {
+                    id: ReferralId(r.get("id")?),
                     referred_on: r.get("referred_on")?,
                     organisation: OrganisationId(r.get("organisation_id")?),
                     organisation_name: r.get("referred_name")?,
@@ -232,6 +234,21 @@ impl StaffView {
     /// Records a referral of this cluster.
     pub async fn add_referral(&self, referral: &Referral) -> Result<ReferralId> {
         self.crm().add_referral(referral).await
+    }
+
+    /// One of the cluster's referrals (another cluster's is not found).
+    pub async fn referral(&self, id: ReferralId) -> Result<Referral> {
+        self.crm().referral(id).await
+    }
+
+    /// Changes a referral's target, day and note.
+    pub async fn update_referral(&self, id: ReferralId, referral: &Referral) -> Result<()> {
+        self.crm().update_referral(id, referral).await
+    }
+
+    /// Deletes one of the cluster's referrals.
+    pub async fn delete_referral(&self, id: ReferralId) -> Result<()> {
+        self.crm().delete_referral(id).await
     }
 
     /// The cluster's offices, by municipality.

@@ -32,6 +32,31 @@ fn email_taken(person: &Person) -> String {
     )
 }
 
+const REFERRAL_COLUMNS: &str = "id, organisation_id, target_kind, target_cluster_id, \
+     target_organisation_id, target_programme, referred_on, note";
+
+/// Checks that what a referral points at exists.
+async fn ensure_target(conn: &mut Conn<'_>, target: &ReferralTarget) -> Result<()> {
+    match target {
+        ReferralTarget::Cluster { cluster } => {
+            let n = conn
+                .fetch_i64(
+                    "SELECT COUNT(*) FROM clusters WHERE id = $1",
+                    params![cluster.0],
+                )
+                .await?;
+            if n == 0 {
+                return Err(StoreError::not_found("cluster", format!("id {cluster}")));
+            }
+            Ok(())
+        }
+        ReferralTarget::BusinessHub { organisation } => {
+            ensure_organisation(conn, *organisation).await
+        }
+        ReferralTarget::FundingProgramme { .. } => Ok(()),
+    }
+}
+
 /// Checks that a record handed to a handle belongs to the handle's cluster.
 fn same_tenant(entity: &'static str, expected: ClusterId, found: ClusterId) -> Result<()> {
     if expected == found {
@@ -451,23 +476,7 @@ impl ClusterStore {
         let mut tx = self.store.begin().await?;
         let mut conn = tx.conn();
         ensure_organisation(&mut conn, referral.organisation).await?;
-        match &referral.target {
-            ReferralTarget::Cluster { cluster } => {
-                let n = conn
-                    .fetch_i64(
-                        "SELECT COUNT(*) FROM clusters WHERE id = $1",
-                        params![cluster.0],
-                    )
-                    .await?;
-                if n == 0 {
-                    return Err(StoreError::not_found("cluster", format!("id {cluster}")));
-                }
-            }
-            ReferralTarget::BusinessHub { organisation } => {
-                ensure_organisation(&mut conn, *organisation).await?
-            }
-            ReferralTarget::FundingProgramme { .. } => {}
-        }
+        ensure_target(&mut conn, &referral.target).await?;
         let sql = insert_returning_id("referrals", rows::REFERRAL);
         let id = conn.fetch_i64(&sql, rows::referral(referral)).await?;
         tx.commit().await?;
@@ -479,50 +488,115 @@ impl ClusterStore {
         let rows = pooled
             .conn()
             .fetch_all(
-                "SELECT id, organisation_id, target_kind, target_cluster_id, target_organisation_id, target_programme, \
-                 referred_on, note FROM referrals WHERE cluster_id = $1 ORDER BY referred_on DESC, id DESC",
+                &format!(
+                    "SELECT {REFERRAL_COLUMNS} FROM referrals WHERE cluster_id = $1 \
+                     ORDER BY referred_on DESC, id DESC"
+                ),
                 params![self.cluster.0],
             )
             .await?;
-        rows.iter()
-            .map(|row| {
-                let id: i64 = row.get("id")?;
-                let kind: String = row.get("target_kind")?;
-                let target = match (
-                    kind.as_str(),
-                    row.get::<Option<i64>>("target_cluster_id")?,
-                    row.get::<Option<i64>>("target_organisation_id")?,
-                    row.get::<Option<String>>("target_programme")?,
-                ) {
-                    ("cluster", Some(c), _, _) => ReferralTarget::Cluster {
-                        cluster: ClusterId(c),
-                    },
-                    ("business_hub", _, Some(o), _) => ReferralTarget::BusinessHub {
-                        organisation: OrganisationId(o),
-                    },
-                    ("funding_programme", _, _, Some(p)) => ReferralTarget::FundingProgramme {
-                        programme: Name::parse(&p).map_err(|e| corrupt("referrals", id, e))?,
-                    },
-                    _ => {
-                        return Err(StoreError::Corrupt {
-                            table: "referrals",
-                            id,
-                            reason: format!("target kind {kind:?} without its target"),
-                        });
-                    }
-                };
-                Ok((
-                    ReferralId(id),
-                    Referral {
-                        cluster: self.cluster,
-                        organisation: OrganisationId(row.get("organisation_id")?),
-                        target,
-                        referred_on: row.get("referred_on")?,
-                        note: row.get("note")?,
-                    },
-                ))
-            })
-            .collect()
+        rows.iter().map(|row| self.referral_from_row(row)).collect()
+    }
+
+    /// One of this cluster's referrals; another cluster's is not found.
+    pub async fn referral(&self, id: ReferralId) -> Result<Referral> {
+        let mut pooled = self.store.acquire().await?;
+        let row = pooled
+            .conn()
+            .fetch_optional(
+                &format!(
+                    "SELECT {REFERRAL_COLUMNS} FROM referrals WHERE id = $1 AND cluster_id = $2"
+                ),
+                params![id.0, self.cluster.0],
+            )
+            .await?
+            .ok_or_else(|| StoreError::not_found("referral", id.0))?;
+        Ok(self.referral_from_row(&row)?.1)
+    }
+
+    /// Changes a referral's target, day and note; the organisation referred stays.
+    pub async fn update_referral(&self, id: ReferralId, referral: &Referral) -> Result<()> {
+        same_tenant("referral", self.cluster, referral.cluster)?;
+        let mut tx = self.store.begin().await?;
+        let mut conn = tx.conn();
+        ensure_target(&mut conn, &referral.target).await?;
+        // The insert's columns and values after the cluster and the organisation, so the
+        // update cannot drift from the insert.
+        let fixed = 2;
+        debug_assert_eq!(rows::REFERRAL[..fixed], ["cluster_id", "organisation_id"]);
+        let mut params: Vec<_> = rows::referral(referral).into_iter().skip(fixed).collect();
+        let sets: Vec<String> = rows::REFERRAL[fixed..]
+            .iter()
+            .enumerate()
+            .map(|(i, column)| format!("{column} = ${}", i + 1))
+            .collect();
+        params.push(id.0.into());
+        params.push(self.cluster.0.into());
+        let sql = format!(
+            "UPDATE referrals SET {} WHERE id = ${} AND cluster_id = ${}",
+            sets.join(", "),
+            params.len() - 1,
+            params.len()
+        );
+        if conn.execute(&sql, params).await? == 0 {
+            return Err(StoreError::not_found("referral", id.0));
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Deletes one of this cluster's referrals.
+    pub async fn delete_referral(&self, id: ReferralId) -> Result<()> {
+        let mut pooled = self.store.acquire().await?;
+        let deleted = pooled
+            .conn()
+            .execute(
+                "DELETE FROM referrals WHERE id = $1 AND cluster_id = $2",
+                params![id.0, self.cluster.0],
+            )
+            .await?;
+        if deleted == 0 {
+            return Err(StoreError::not_found("referral", id.0));
+        }
+        Ok(())
+    }
+
+    fn referral_from_row(&self, row: &AnyRow) -> Result<(ReferralId, Referral)> {
+        let id: i64 = row.get("id")?;
+        let kind: String = row.get("target_kind")?;
+        let target = match (
+            kind.as_str(),
+            row.get::<Option<i64>>("target_cluster_id")?,
+            row.get::<Option<i64>>("target_organisation_id")?,
+            row.get::<Option<String>>("target_programme")?,
+        ) {
+            ("cluster", Some(c), _, _) => ReferralTarget::Cluster {
+                cluster: ClusterId(c),
+            },
+            ("business_hub", _, Some(o), _) => ReferralTarget::BusinessHub {
+                organisation: OrganisationId(o),
+            },
+            ("funding_programme", _, _, Some(p)) => ReferralTarget::FundingProgramme {
+                programme: Name::parse(&p).map_err(|e| corrupt("referrals", id, e))?,
+            },
+            _ => {
+                return Err(StoreError::Corrupt {
+                    table: "referrals",
+                    id,
+                    reason: format!("target kind {kind:?} without its target"),
+                });
+            }
+        };
+        Ok((
+            ReferralId(id),
+            Referral {
+                cluster: self.cluster,
+                organisation: OrganisationId(row.get("organisation_id")?),
+                target,
+                referred_on: row.get("referred_on")?,
+                note: row.get("note")?,
+            },
+        ))
     }
 
     // ----- presence -----

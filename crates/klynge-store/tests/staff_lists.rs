@@ -410,3 +410,85 @@ on_every_backend!(
         assert_eq!(names, vec!["Ole".to_string()]);
     }
 );
+
+on_every_backend!(
+    referrals_are_changed_and_deleted_in_the_own_cluster_only,
+    |db| {
+        let store = &db.store;
+        let mut clusters = Vec::new();
+        for slug in ["alpha", "beta"] {
+            clusters.push(
+                store
+                    .create_cluster(&Cluster {
+                        slug: Slug::parse(slug).unwrap(),
+                        name: Name::parse(&format!("Klynge {slug}")).unwrap(),
+                        strength_area: Name::parse("Robotter").unwrap(),
+                        emerging: false,
+                    })
+                    .await
+                    .unwrap(),
+            );
+        }
+        let company = store
+            .create_organisation(&organisation(
+                "Fælles Robot A/S",
+                OrganisationKind::Company,
+                None,
+            ))
+            .await
+            .unwrap();
+        let a = staff_of(store, clusters[0], "staff-a").await;
+        let b = staff_of(store, clusters[1], "staff-b").await;
+        let referral = Referral {
+            cluster: clusters[0],
+            organisation: company,
+            target: ReferralTarget::Cluster {
+                cluster: clusters[1],
+            },
+            referred_on: day("2026-05-01"),
+            note: "Vil gerne tale med beta".into(),
+        };
+        let id = a.add_referral(&referral).await.unwrap();
+        let not_found = |r: Result<(), klynge_store::StoreError>| {
+            matches!(r, Err(klynge_store::StoreError::NotFound { .. }))
+        };
+        assert!(not_found(b.referral(id).await.map(|_| ())));
+        let mut theirs = referral.clone();
+        theirs.cluster = clusters[1];
+        assert!(not_found(b.update_referral(id, &theirs).await));
+        assert!(not_found(b.delete_referral(id).await));
+
+        // A target that does not exist is refused and changes nothing.
+        let mut nowhere = referral.clone();
+        nowhere.target = ReferralTarget::Cluster {
+            cluster: ClusterId(9_999),
+        };
+        assert!(not_found(a.update_referral(id, &nowhere).await));
+        assert_eq!(a.referral(id).await.unwrap(), referral);
+        // Another kind of target: the other kinds' columns are cleared.
+        let changed = Referral {
+            target: ReferralTarget::FundingProgramme {
+                programme: Name::parse("Innobooster").unwrap(),
+            },
+            referred_on: day("2026-06-02"),
+            note: "Ansøgning i august".into(),
+            ..referral.clone()
+        };
+        a.update_referral(id, &changed).await.unwrap();
+        assert_eq!(a.referral(id).await.unwrap(), changed);
+        let listed = a.referrals(0, 10).await.unwrap();
+        assert_eq!(listed.len(), 1);
+        assert_eq!(
+            (
+                listed[0].id,
+                listed[0].target.as_str(),
+                listed[0].target_kind.as_str()
+            ),
+            (id, "Innobooster", "funding_programme")
+        );
+
+        a.delete_referral(id).await.unwrap();
+        assert!(not_found(a.referral(id).await.map(|_| ())));
+        assert!(a.referrals(0, 10).await.unwrap().is_empty());
+    }
+);

@@ -497,6 +497,7 @@ impl From<&FollowUpRow> for FollowUpItem {
 /// A referral made by the caller's cluster.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ReferralListItem {
+    pub id: i64,
     pub referred_on: NaiveDate,
     pub organisation_id: i64,
     pub organisation_name: String,
@@ -509,6 +510,7 @@ pub struct ReferralListItem {
 impl From<&ReferralListRow> for ReferralListItem {
     fn from(r: &ReferralListRow) -> Self {
         ReferralListItem {
+            id: r.id.0,
             referred_on: r.referred_on,
             organisation_id: r.organisation.0,
             organisation_name: r.organisation_name.clone(),

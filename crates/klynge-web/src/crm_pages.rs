@@ -11,7 +11,8 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use klynge_domain::{
     ActivityId, ClusterId, Cvr, Email, Name, OrganisationId, OrganisationKind, Outcomes,
-    ParticipantRole, Participation, Person, PersonId, Referral, ReferralTarget, parse_date,
+    ParticipantRole, Participation, Person, PersonId, Referral, ReferralId, ReferralTarget,
+    parse_date,
 };
 use klynge_store::{
     AgreementRow, ContactListRow, FollowUpRow, OfficeRow, OrganisationHit, OrganisationQuery,
@@ -467,6 +468,42 @@ pub struct ReferralForm {
 const MAX_NOTE: usize = 10_000;
 
 impl ReferralForm {
+    fn from_fields(fields: &forms::Fields) -> Self {
+        ReferralForm {
+            target_kind: forms::text(fields, "target_kind"),
+            cluster: forms::text(fields, "cluster"),
+            business_hub: forms::text(fields, "business_hub"),
+            programme: forms::text(fields, "programme"),
+            referred_on: forms::text(fields, "referred_on"),
+            note: fields.get("note").cloned().unwrap_or_default(),
+            errors: HashMap::new(),
+        }
+    }
+
+    /// The form filled with a stored referral, for editing.
+    fn of(referral: &Referral) -> Self {
+        let mut f = ReferralForm {
+            referred_on: referral.referred_on.format("%d-%m-%Y").to_string(),
+            note: referral.note.clone(),
+            ..ReferralForm::default()
+        };
+        match &referral.target {
+            ReferralTarget::Cluster { cluster } => {
+                f.target_kind = "cluster".into();
+                f.cluster = cluster.0.to_string();
+            }
+            ReferralTarget::BusinessHub { organisation } => {
+                f.target_kind = "business_hub".into();
+                f.business_hub = organisation.0.to_string();
+            }
+            ReferralTarget::FundingProgramme { programme } => {
+                f.target_kind = "funding_programme".into();
+                f.programme = programme.as_str().to_string();
+            }
+        }
+        f
+    }
+
     fn validate(
         &mut self,
         t: &Tr,
@@ -569,6 +606,8 @@ struct ReferralPage {
     organisation_id: i64,
     clusters: Vec<(i64, String)>,
     business_hubs: Vec<(i64, String)>,
+    /// The referral being edited; `None` for a new one.
+    editing: Option<i64>,
     f: ReferralForm,
 }
 
@@ -578,6 +617,7 @@ impl ReferralPage {
         organisation: String,
         id: OrganisationId,
         choices: ReferralChoices,
+        editing: Option<ReferralId>,
         f: ReferralForm,
     ) -> Self {
         ReferralPage {
@@ -586,6 +626,7 @@ impl ReferralPage {
             organisation_id: id.0,
             clusters: choices.clusters,
             business_hubs: choices.business_hubs,
+            editing: editing.map(|r| r.0),
             f,
         }
     }
@@ -601,7 +642,7 @@ pub async fn referral_form(ctx: Ctx, Path(raw): Path<String>) -> Result<Response
         referred_on: ctx.tr().date(&today()),
         ..ReferralForm::default()
     };
-    let page = ReferralPage::new(&ctx, organisation, id, choices, f);
+    let page = ReferralPage::new(&ctx, organisation, id, choices, None, f);
     Ok(render(&ctx, StatusCode::OK, page))
 }
 
@@ -616,15 +657,7 @@ pub async fn add_referral(
     let id = OrganisationId(parse_id(&raw, ctx.lang)?);
     let organisation = organisation_name(&ctx, id).await?;
     let choices = referral_choices(&ctx, &staff).await?;
-    let mut f = ReferralForm {
-        target_kind: forms::text(&fields, "target_kind"),
-        cluster: forms::text(&fields, "cluster"),
-        business_hub: forms::text(&fields, "business_hub"),
-        programme: forms::text(&fields, "programme"),
-        referred_on: forms::text(&fields, "referred_on"),
-        note: fields.get("note").cloned().unwrap_or_default(),
-        errors: HashMap::new(),
-    };
+    let mut f = ReferralForm::from_fields(&fields);
     if let Some(referral) = f.validate(&ctx.tr(), staff.cluster_id(), id, &choices) {
         staff
             .add_referral(&referral)
@@ -632,8 +665,112 @@ pub async fn add_referral(
             .map_err(|e| PageError::store(e, ctx.lang))?;
         return Ok(see_other(&format!("/organisations/{}#referrals", id.0)));
     }
-    let page = ReferralPage::new(&ctx, organisation, id, choices, f);
+    let page = ReferralPage::new(&ctx, organisation, id, choices, None, f);
     Ok(render(&ctx, StatusCode::UNPROCESSABLE_ENTITY, page))
+}
+
+/// The referral behind a path, if it is one of the staff member's cluster.
+async fn own_referral(
+    ctx: &Ctx,
+    staff: &StaffView,
+    raw: &str,
+) -> Result<(ReferralId, Referral), PageError> {
+    let id = ReferralId(parse_id(raw, ctx.lang)?);
+    let referral = staff
+        .referral(id)
+        .await
+        .map_err(|e| PageError::store(e, ctx.lang))?;
+    Ok((id, referral))
+}
+
+pub async fn edit_referral_form(ctx: Ctx, Path(raw): Path<String>) -> Result<Response, PageError> {
+    let staff = ctx.staff()?;
+    let (id, referral) = own_referral(&ctx, &staff, &raw).await?;
+    let organisation = organisation_name(&ctx, referral.organisation).await?;
+    let choices = referral_choices(&ctx, &staff).await?;
+    let f = ReferralForm::of(&referral);
+    let page = ReferralPage::new(
+        &ctx,
+        organisation,
+        referral.organisation,
+        choices,
+        Some(id),
+        f,
+    );
+    Ok(render(&ctx, StatusCode::OK, page))
+}
+
+pub async fn update_referral(
+    ctx: Ctx,
+    Path(raw): Path<String>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let staff = ctx.staff()?;
+    let fields = forms::from_body(&body);
+    ctx.check_csrf(fields.get("csrf"))?;
+    let (id, stored) = own_referral(&ctx, &staff, &raw).await?;
+    let choices = referral_choices(&ctx, &staff).await?;
+    let mut f = ReferralForm::from_fields(&fields);
+    let organisation = stored.organisation;
+    if let Some(referral) = f.validate(&ctx.tr(), staff.cluster_id(), organisation, &choices) {
+        staff
+            .update_referral(id, &referral)
+            .await
+            .map_err(|e| PageError::store(e, ctx.lang))?;
+        return Ok(see_other(&format!(
+            "/organisations/{}#referrals",
+            organisation.0
+        )));
+    }
+    let name = organisation_name(&ctx, organisation).await?;
+    let page = ReferralPage::new(&ctx, name, organisation, choices, Some(id), f);
+    Ok(render(&ctx, StatusCode::UNPROCESSABLE_ENTITY, page))
+}
+
+pub async fn delete_referral_form(
+    ctx: Ctx,
+    Path(raw): Path<String>,
+) -> Result<Response, PageError> {
+    let staff = ctx.staff()?;
+    let (id, referral) = own_referral(&ctx, &staff, &raw).await?;
+    let organisation = organisation_name(&ctx, referral.organisation).await?;
+    let t = ctx.tr();
+    Ok(render(
+        &ctx,
+        StatusCode::OK,
+        ConfirmDeletePage {
+            chrome: ctx.chrome("/referrals"),
+            title: t.get("referral-delete-title"),
+            message: t.with_args(
+                "referral-delete-question",
+                &[
+                    ("organisation", organisation),
+                    ("date", t.date(&referral.referred_on)),
+                ],
+            ),
+            action: format!("/referrals/{}/delete", id.0),
+            cancel: format!("/organisations/{}#referrals", referral.organisation.0),
+        },
+    ))
+}
+
+pub async fn delete_referral(
+    ctx: Ctx,
+    Path(raw): Path<String>,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let staff = ctx.staff()?;
+    let fields = forms::from_body(&body);
+    ctx.check_csrf(fields.get("csrf"))?;
+    let (id, referral) = own_referral(&ctx, &staff, &raw).await?;
+    staff
+        .delete_referral(id)
+        .await
+        .map_err(|e| PageError::store(e, ctx.lang))?;
+    Ok(see_other(&format!(
+        "/organisations/{}#referrals",
+        referral.organisation.0
+    )))
 }
 
 // ----- offices and agreements -----

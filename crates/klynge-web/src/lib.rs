@@ -125,6 +125,14 @@ pub fn router_with(state: AppState) -> Router {
         )
         .route("/follow-ups", get(crm_pages::follow_ups))
         .route("/referrals", get(crm_pages::referrals))
+        .route(
+            "/referrals/{id}/edit",
+            get(crm_pages::edit_referral_form).post(crm_pages::update_referral),
+        )
+        .route(
+            "/referrals/{id}/delete",
+            get(crm_pages::delete_referral_form).post(crm_pages::delete_referral),
+        )
         .route("/presence", get(crm_pages::presence))
         .route("/activities", get(pages::activities))
         .route("/activities/{id}", get(crm_pages::activity))

@@ -1059,9 +1059,9 @@ async fn market_routes_for_every_role() {
     }
 }
 
-/// The id in the first `/contacts/{id}/edit` link of a page.
-fn first_contact_id(html: &str) -> i64 {
-    let start = html.find("/contacts/").expect("a contact link") + "/contacts/".len();
+/// The id in the first `{prefix}{id}/edit` link of a page.
+fn first_id(html: &str, prefix: &str) -> i64 {
+    let start = html.find(prefix).expect("an edit link") + prefix.len();
     let digits: String = html[start..]
         .chars()
         .take_while(char::is_ascii_digit)
@@ -1077,7 +1077,7 @@ async fn contacts_are_edited_and_deleted_in_the_own_cluster_only() {
     let app = spawn().await;
     let mut a = Client::new(&app.base);
     a.sign_in("staff-a").await;
-    let id = first_contact_id(&a.get("/contacts?q=secret-alpha").await.1);
+    let id = first_id(&a.get("/contacts?q=secret-alpha").await.1, "/contacts/");
     let edit = format!("/contacts/{id}/edit");
     let delete = format!("/contacts/{id}/delete");
     for who in [
@@ -1237,4 +1237,99 @@ async fn contacts_are_edited_and_deleted_in_the_own_cluster_only() {
             .contains("Via API")
     );
     assert_eq!(del(&token_a).await.unwrap().status(), StatusCode::NOT_FOUND);
+}
+
+/// Editing and deleting referrals: own cluster's staff only (another cluster's staff 404,
+/// other roles 403); a bad day is shown again and writes nothing.
+#[tokio::test]
+async fn referrals_are_edited_and_deleted_in_the_own_cluster_only() {
+    let app = spawn().await;
+    let mut a = Client::new(&app.base);
+    a.sign_in("staff-a").await;
+    let list = a.get("/referrals").await.1;
+    assert!(list.contains("SECRET-ALPHA"), "{list:.2000}");
+    let id = first_id(&list, "/referrals/");
+    let edit = format!("/referrals/{id}/edit");
+    let delete = format!("/referrals/{id}/delete");
+    for who in [
+        "anonymous",
+        "operator",
+        "admin-a",
+        "staff-a",
+        "staff-b",
+        "member-a",
+        "partner",
+    ] {
+        let mut c = Client::new(&app.base);
+        if who != "anonymous" {
+            c.sign_in(who).await;
+        }
+        for path in [&edit, &delete] {
+            let (status, body) = c.get(path).await;
+            let expected = match who {
+                "admin-a" | "staff-a" => StatusCode::OK,
+                "staff-b" => StatusCode::NOT_FOUND,
+                "anonymous" => StatusCode::SEE_OTHER,
+                _ => StatusCode::FORBIDDEN,
+            };
+            assert_eq!(status, expected, "{who} GET {path}: {body:.300}");
+        }
+    }
+    let mut b = Client::new(&app.base);
+    b.sign_in("staff-b").await;
+    let csrf_b = b.csrf("/referrals").await;
+    let (status, _, _) = b
+        .post(
+            &edit,
+            &[
+                ("csrf", &csrf_b),
+                ("target_kind", "funding_programme"),
+                ("programme", "Overtaget"),
+                ("referred_on", "2026-01-01"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        b.post(&delete, &[("csrf", &csrf_b)]).await.0,
+        StatusCode::NOT_FOUND
+    );
+
+    let csrf = a.csrf(&edit).await;
+    let (status, _, html) = a
+        .post(
+            &edit,
+            &[
+                ("csrf", &csrf),
+                ("target_kind", "funding_programme"),
+                ("programme", "Innobooster"),
+                ("referred_on", "31-02-2026"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("id=\"referred_on-error\"") && html.contains("Innobooster"));
+    assert!(!a.get("/referrals").await.1.contains("Innobooster"));
+    let (status, location, _) = a
+        .post(
+            &edit,
+            &[
+                ("csrf", &csrf),
+                ("target_kind", "funding_programme"),
+                ("programme", "Innobooster"),
+                ("referred_on", "03.11.2026"),
+                ("note", "SECRET-ALPHA søger tilskud"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(location, format!("/organisations/{}#referrals", app.org.0));
+    let list = a.get("/referrals").await.1;
+    assert!(list.contains("Innobooster") && list.contains("søger tilskud"));
+    assert!(a.get(&edit).await.1.contains("03-11-2026"));
+
+    let (status, _, _) = a.post(&delete, &[("csrf", &csrf)]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(a.get(&edit).await.0, StatusCode::NOT_FOUND);
+    assert!(!a.get("/referrals").await.1.contains("Innobooster"));
 }

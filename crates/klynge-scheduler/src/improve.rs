@@ -48,7 +48,7 @@ impl Chain {
 
     /// Builds the chain between slots `a` and `b` from `seeds`; returns false
     /// if it is infeasible (pinned, out of domain, capacity, order, too long).
-    fn build(&mut self, st: &State, seeds: &[u32], a: u32, b: u32) -> bool {
+    fn build(&mut self, st: &State, seeds: &[u32], a: u32, b: u32, slack: u32) -> bool {
         let inst = st.inst;
         self.stamp = self.stamp.wrapping_add(1);
         if self.stamp == 0 {
@@ -90,8 +90,9 @@ impl Chain {
             }
         }
         let (a_us, b_us) = (a as usize, b as usize);
-        if st.load[a_us] - into_b + into_a > inst.tables
-            || st.load[b_us] - into_a + into_b > inst.tables
+        let cap = inst.tables + slack;
+        if st.load[a_us] - into_b + into_a > cap.max(st.load[a_us])
+            || st.load[b_us] - into_a + into_b > cap.max(st.load[b_us])
         {
             return false;
         }
@@ -205,8 +206,16 @@ pub(crate) fn anneal(
     let start = budget.refresh();
     // Cost = BREAK_WEIGHT · breaks + idle slots inside spans: shrinking a gap
     // is progress towards closing it, so plateaus of equal breaks get a slope.
-    let w = BREAK_WEIGHT;
-    let (t_hi, t_lo) = (0.6f64 * w as f64, 0.02f64 * w as f64);
+    let slot_rate = tune("KS_SLOT_RATE", 0.01);
+    let full_swap = tune("KS_FULL_SWAP", 1.0) > 0.0;
+    let slack = tune("KS_SLACK", 0.0) as u32;
+    let over_cost = tune("KS_OVER", 8.0) as i64;
+    let slot_sa = tune("KS_SLOT_SA", 0.0) > 0.0;
+    let w = tune("KS_W", BREAK_WEIGHT as f64) as i64;
+    let (t_hi, t_lo) = (
+        tune("KS_THI", 0.6) * w as f64,
+        tune("KS_TLO", 0.02) * w as f64,
+    );
     let mut temp = t_hi;
     let mut iter = 0u64;
     let mut seeds: Vec<u32> = Vec::with_capacity(2);
@@ -229,24 +238,29 @@ pub(crate) fn anneal(
                 }
             }
         }
-        if st.breaks == 0 && st.unscheduled.is_empty() {
+        if st.with_breaks.is_empty() && st.unscheduled.is_empty() && st.overflow == 0 {
             break;
         }
-        if !st.with_breaks.is_empty() && rng.chance(LARGE_MOVE_RATE) {
-            let mut p = st.with_breaks.items[rng.below(st.with_breaks.len())] as usize;
-            if rng.chance(0.5) {
-                // A partner of a participant with breaks: re-ordering its
-                // meetings may free the right slot for that participant.
-                let row = inst.meetings_of.row(p);
-                let m = row[rng.below(row.len())] as usize;
-                let mem = inst.members.row(m);
-                p = mem[rng.below(mem.len())] as usize;
-            }
+        let slot_move = rng.chance(slot_rate);
+        if slot_move || (!st.with_breaks.is_empty() && rng.chance(LARGE_MOVE_RATE)) {
             let before = (st.breaks as i64, st.idle as i64);
-            let applied = if rng.chance(0.7) {
-                lns.compact(st, p)
+            let applied = if slot_move {
+                lns.permute_slots(st, rng)
             } else {
-                lns.ruin_recreate(st, p, rng)
+                let mut p = st.with_breaks.items[rng.below(st.with_breaks.len())] as usize;
+                if rng.chance(0.5) {
+                    // A partner of a participant with breaks: re-ordering its
+                    // meetings may free the right slot for that participant.
+                    let row = inst.meetings_of.row(p);
+                    let m = row[rng.below(row.len())] as usize;
+                    let mem = inst.members.row(m);
+                    p = mem[rng.below(mem.len())] as usize;
+                }
+                if rng.chance(0.7) {
+                    lns.compact(st, p)
+                } else {
+                    lns.ruin_recreate(st, p, rng)
+                }
             };
             if !applied {
                 continue;
@@ -255,14 +269,14 @@ pub(crate) fn anneal(
             let delta = db * w + (st.idle as i64 - before.1);
             // Large moves are taken only when they do not worsen the cost:
             // accepting them hot scatters good structure (measured).
-            if delta <= 0 {
+            if delta <= 0 || (slot_move && slot_sa && rng.unit() < (-(delta as f64) / temp).exp()) {
                 if db > 0 && unsaved {
                     lns.changes.undo(st);
                     best = Best::of(st);
                     lns.changes.redo(st);
                     unsaved = false;
                 }
-                if best.improved_by(st) {
+                if st.overflow == 0 && best.improved_by(st) {
                     best.priority = st.priority;
                     best.breaks = st.breaks;
                     unsaved = true;
@@ -281,27 +295,46 @@ pub(crate) fn anneal(
         let a = st.slot_of[m];
         seeds.clear();
         seeds.push(m as u32);
-        if rng.chance(0.3) && !st.in_slot[b].is_empty() {
+        let full = st.load[b] >= inst.tables;
+        if (rng.chance(0.3) || (full && full_swap)) && !st.in_slot[b].is_empty() {
             let list = &st.in_slot[b];
-            seeds.push(list[rng.below(list.len())]);
+            let mut pick = list[rng.below(list.len())];
+            if full && full_swap {
+                // A full target slot needs a meeting back: prefer one whose
+                // participants are all free in `a`, a plain swap.
+                for _ in 0..4 {
+                    let y = list[rng.below(list.len())];
+                    if inst
+                        .members
+                        .row(y as usize)
+                        .iter()
+                        .all(|&p| st.occupant(p, a as usize) == NONE)
+                    {
+                        pick = y;
+                        break;
+                    }
+                }
+            }
+            seeds.push(pick);
         }
         chain.pair = (a, b as u32);
-        if !chain.build(st, &seeds, a, b as u32) {
+        if !chain.build(st, &seeds, a, b as u32, slack) {
             continue;
         }
-        let before = (st.breaks as i64, st.idle as i64);
+        let before = (st.breaks as i64, st.idle as i64, st.overflow as i64);
         chain.apply(st);
         let db = st.breaks as i64 - before.0;
-        let delta = db * w + (st.idle as i64 - before.1);
+        let dover = st.overflow as i64 - before.2;
+        let delta = db * w + (st.idle as i64 - before.1) + dover * over_cost;
         if delta <= 0 || rng.unit() < (-(delta as f64) / temp).exp() {
-            if db > 0 && unsaved {
+            if (db > 0 || dover > 0) && unsaved {
                 // Leaving the best state: save it first (undo, copy, redo).
                 chain.apply(st);
                 best = Best::of(st);
                 chain.apply(st);
                 unsaved = false;
             }
-            if best.improved_by(st) {
+            if st.overflow == 0 && best.improved_by(st) {
                 best.priority = st.priority;
                 best.breaks = st.breaks;
                 unsaved = true;
@@ -310,7 +343,15 @@ pub(crate) fn anneal(
             chain.apply(st);
         }
     }
-    if !unsaved && (st.priority, st.breaks) != (best.priority, best.breaks) {
+    if !unsaved && ((st.priority, st.breaks) != (best.priority, best.breaks) || st.overflow > 0) {
         st.restore(&best.slots);
     }
+}
+
+/// Development tuning knob (temporary).
+pub(crate) fn tune(name: &str, default: f64) -> f64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }

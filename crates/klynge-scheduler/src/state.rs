@@ -57,6 +57,9 @@ pub(crate) struct State<'a> {
     pub(crate) busy: Vec<u64>,
     /// Meetings per slot.
     pub(crate) load: Vec<u32>,
+    /// Meetings over the table count, summed over slots. Only the annealing
+    /// lets a slot overflow (at a cost); every other step keeps it zero.
+    pub(crate) overflow: u64,
     /// Meetings per participant.
     pub(crate) count: Vec<u32>,
     /// Breaks per participant.
@@ -70,8 +73,11 @@ pub(crate) struct State<'a> {
     pub(crate) priority: u64,
     /// Unscheduled meetings that have a non-empty domain.
     pub(crate) unscheduled: IndexSet,
-    /// Participants with at least one break.
+    /// Participants with more breaks than their floor.
     pub(crate) with_breaks: IndexSet,
+    /// Per participant, breaks it cannot avoid on its own (see `lower`); zero
+    /// unless set before the first placement.
+    pub(crate) floor: Vec<u32>,
     /// Meetings in each slot (one index set per slot would cost slots × M, so
     /// positions are shared: a meeting is in at most one slot).
     pub(crate) in_slot: Vec<Vec<u32>>,
@@ -96,6 +102,7 @@ impl<'a> State<'a> {
             occ: vec![NONE; np * inst.slots],
             busy: vec![0; np * inst.words],
             load: vec![0; inst.slots],
+            overflow: 0,
             count: vec![0; np],
             pbreaks: vec![0; np],
             breaks: 0,
@@ -104,6 +111,7 @@ impl<'a> State<'a> {
             priority: 0,
             unscheduled,
             with_breaks: IndexSet::new(np),
+            floor: vec![0; np],
             in_slot: vec![Vec::new(); inst.slots],
             slot_pos: vec![NONE; nm],
             pinned: vec![false; nm],
@@ -127,7 +135,7 @@ impl<'a> State<'a> {
         let b = bits::breaks(self.busy_of(p));
         self.breaks = self.breaks + u64::from(b) - u64::from(self.pbreaks[p]);
         self.pbreaks[p] = b;
-        if b > 0 {
+        if b > self.floor[p] {
             self.with_breaks.insert(p as u32);
         } else {
             self.with_breaks.remove(p as u32);
@@ -147,6 +155,9 @@ impl<'a> State<'a> {
             self.refresh_breaks(p);
         }
         self.load[s] += 1;
+        if self.load[s] > inst.tables {
+            self.overflow += 1;
+        }
         self.priority += u64::from(inst.priority[m]);
         self.unscheduled.remove(m as u32);
         self.slot_pos[m] = self.in_slot[s].len() as u32;
@@ -164,6 +175,9 @@ impl<'a> State<'a> {
             bits::clear(&mut self.busy[p * inst.words..(p + 1) * inst.words], s);
             self.count[p] -= 1;
             self.refresh_breaks(p);
+        }
+        if self.load[s] > inst.tables {
+            self.overflow -= 1;
         }
         self.load[s] -= 1;
         self.priority -= u64::from(inst.priority[m]);
@@ -247,8 +261,10 @@ impl<'a> State<'a> {
     /// Resets the state to a snapshot taken from this instance.
     pub(crate) fn restore(&mut self, slots: &[u32]) {
         let pinned = std::mem::take(&mut self.pinned);
+        let floor = std::mem::take(&mut self.floor);
         *self = State::new(self.inst);
         self.pinned = pinned;
+        self.floor = floor;
         for (m, &s) in slots.iter().enumerate() {
             if s != NONE {
                 self.place(m, s as usize);

@@ -6,7 +6,9 @@
 //! participant and exchange the slots of the whole chain. Participants in the
 //! chain keep one meeting per slot by construction, participants outside it are
 //! untouched; a chain of one meeting is a plain move to a free slot, two seeds
-//! give a swap. Domains, table capacity and `after` orders are checked before
+//! give a swap (into a full slot the second seed is always taken from it,
+//! preferably a meeting whose participants are free in the first slot, so the
+//! chain can balance). Domains, table capacity and `after` orders are checked before
 //! the move, so every visited state is feasible. Unscheduled meetings are
 //! offered a free slot now and then, since moves may open room for them.
 
@@ -20,6 +22,10 @@ use crate::state::State;
 
 /// Share of iterations spent on the large moves of [`crate::lns`].
 const LARGE_MOVE_RATE: f64 = 0.03;
+
+/// Share of iterations spent on whole-slot permutations (see
+/// [`Lns::permute_slots`]).
+const SLOT_MOVE_RATE: f64 = 0.01;
 
 /// Weight of a break against one idle slot in the annealing cost.
 const BREAK_WEIGHT: i64 = 4;
@@ -48,7 +54,7 @@ impl Chain {
 
     /// Builds the chain between slots `a` and `b` from `seeds`; returns false
     /// if it is infeasible (pinned, out of domain, capacity, order, too long).
-    fn build(&mut self, st: &State, seeds: &[u32], a: u32, b: u32, slack: u32) -> bool {
+    fn build(&mut self, st: &State, seeds: &[u32], a: u32, b: u32) -> bool {
         let inst = st.inst;
         self.stamp = self.stamp.wrapping_add(1);
         if self.stamp == 0 {
@@ -90,9 +96,8 @@ impl Chain {
             }
         }
         let (a_us, b_us) = (a as usize, b as usize);
-        let cap = inst.tables + slack;
-        if st.load[a_us] - into_b + into_a > cap.max(st.load[a_us])
-            || st.load[b_us] - into_a + into_b > cap.max(st.load[b_us])
+        if st.load[a_us] - into_b + into_a > inst.tables
+            || st.load[b_us] - into_a + into_b > inst.tables
         {
             return false;
         }
@@ -206,16 +211,8 @@ pub(crate) fn anneal(
     let start = budget.refresh();
     // Cost = BREAK_WEIGHT · breaks + idle slots inside spans: shrinking a gap
     // is progress towards closing it, so plateaus of equal breaks get a slope.
-    let slot_rate = tune("KS_SLOT_RATE", 0.01);
-    let full_swap = tune("KS_FULL_SWAP", 1.0) > 0.0;
-    let slack = tune("KS_SLACK", 0.0) as u32;
-    let over_cost = tune("KS_OVER", 8.0) as i64;
-    let slot_sa = tune("KS_SLOT_SA", 0.0) > 0.0;
-    let w = tune("KS_W", BREAK_WEIGHT as f64) as i64;
-    let (t_hi, t_lo) = (
-        tune("KS_THI", 0.6) * w as f64,
-        tune("KS_TLO", 0.02) * w as f64,
-    );
+    let w = BREAK_WEIGHT;
+    let (t_hi, t_lo) = (0.6f64 * w as f64, 0.02f64 * w as f64);
     let mut temp = t_hi;
     let mut iter = 0u64;
     let mut seeds: Vec<u32> = Vec::with_capacity(2);
@@ -238,10 +235,10 @@ pub(crate) fn anneal(
                 }
             }
         }
-        if st.with_breaks.is_empty() && st.unscheduled.is_empty() && st.overflow == 0 {
+        if st.with_breaks.is_empty() && st.unscheduled.is_empty() {
             break;
         }
-        let slot_move = rng.chance(slot_rate);
+        let slot_move = rng.chance(SLOT_MOVE_RATE);
         if slot_move || (!st.with_breaks.is_empty() && rng.chance(LARGE_MOVE_RATE)) {
             let before = (st.breaks as i64, st.idle as i64);
             let applied = if slot_move {
@@ -269,14 +266,14 @@ pub(crate) fn anneal(
             let delta = db * w + (st.idle as i64 - before.1);
             // Large moves are taken only when they do not worsen the cost:
             // accepting them hot scatters good structure (measured).
-            if delta <= 0 || (slot_move && slot_sa && rng.unit() < (-(delta as f64) / temp).exp()) {
+            if delta <= 0 {
                 if db > 0 && unsaved {
                     lns.changes.undo(st);
                     best = Best::of(st);
                     lns.changes.redo(st);
                     unsaved = false;
                 }
-                if st.overflow == 0 && best.improved_by(st) {
+                if best.improved_by(st) {
                     best.priority = st.priority;
                     best.breaks = st.breaks;
                     unsaved = true;
@@ -296,10 +293,10 @@ pub(crate) fn anneal(
         seeds.clear();
         seeds.push(m as u32);
         let full = st.load[b] >= inst.tables;
-        if (rng.chance(0.3) || (full && full_swap)) && !st.in_slot[b].is_empty() {
+        if (full || rng.chance(0.3)) && !st.in_slot[b].is_empty() {
             let list = &st.in_slot[b];
             let mut pick = list[rng.below(list.len())];
-            if full && full_swap {
+            if full {
                 // A full target slot needs a meeting back: prefer one whose
                 // participants are all free in `a`, a plain swap.
                 for _ in 0..4 {
@@ -318,23 +315,22 @@ pub(crate) fn anneal(
             seeds.push(pick);
         }
         chain.pair = (a, b as u32);
-        if !chain.build(st, &seeds, a, b as u32, slack) {
+        if !chain.build(st, &seeds, a, b as u32) {
             continue;
         }
-        let before = (st.breaks as i64, st.idle as i64, st.overflow as i64);
+        let before = (st.breaks as i64, st.idle as i64);
         chain.apply(st);
         let db = st.breaks as i64 - before.0;
-        let dover = st.overflow as i64 - before.2;
-        let delta = db * w + (st.idle as i64 - before.1) + dover * over_cost;
+        let delta = db * w + (st.idle as i64 - before.1);
         if delta <= 0 || rng.unit() < (-(delta as f64) / temp).exp() {
-            if (db > 0 || dover > 0) && unsaved {
+            if db > 0 && unsaved {
                 // Leaving the best state: save it first (undo, copy, redo).
                 chain.apply(st);
                 best = Best::of(st);
                 chain.apply(st);
                 unsaved = false;
             }
-            if st.overflow == 0 && best.improved_by(st) {
+            if best.improved_by(st) {
                 best.priority = st.priority;
                 best.breaks = st.breaks;
                 unsaved = true;
@@ -343,15 +339,8 @@ pub(crate) fn anneal(
             chain.apply(st);
         }
     }
-    if !unsaved && ((st.priority, st.breaks) != (best.priority, best.breaks) || st.overflow > 0) {
+    if !unsaved && (st.priority, st.breaks) != (best.priority, best.breaks) {
         st.restore(&best.slots);
     }
 }
 
-/// Development tuning knob (temporary).
-pub(crate) fn tune(name: &str, default: f64) -> f64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}

@@ -15,8 +15,11 @@
 //! - **Ruin and recreate.** Take all meetings of two or three related
 //!   participants out and re-insert them most-constrained first, each into the
 //!   slot that adds the fewest breaks.
+//! - **Permute whole slots.** Swap two slots' meetings, or shift a run of
+//!   slots by one. Loads and clashes stay as they are; which of each
+//!   participant's slots are adjacent changes for everyone at once.
 //!
-//! Both moves keep every meeting scheduled or are undone; they return the
+//! All moves keep every meeting scheduled or are undone; they return the
 //! changes so the caller can accept or undo them.
 
 use crate::bits;

@@ -124,9 +124,7 @@ fn solve(
     let mut rng = Rng::new(options.seed);
     let upper_bound = crate::bound::upper_bound(inst);
     let mut st = State::new(inst);
-    if crate::improve::tune("KS_FLOOR", 1.0) > 0.0 {
-        st.floor = crate::lower::floors(inst);
-    }
+    st.floor = crate::lower::floors(inst);
     let mut pinned_table = vec![NONE; inst.meeting_ids.len()];
     let mut used_tables = std::collections::HashSet::new();
     for &(m, s, t) in pins {
@@ -293,7 +291,7 @@ fn anneal_runs(
 /// Annealing runs for an instance: restarts pay off on small events only.
 fn restarts(inst: &Instance) -> usize {
     if inst.meeting_ids.len() <= 5_000 {
-        crate::improve::tune("KS_RESTARTS", 3.0) as usize
+        3
     } else {
         1
     }

@@ -57,9 +57,6 @@ pub(crate) struct State<'a> {
     pub(crate) busy: Vec<u64>,
     /// Meetings per slot.
     pub(crate) load: Vec<u32>,
-    /// Meetings over the table count, summed over slots. Only the annealing
-    /// lets a slot overflow (at a cost); every other step keeps it zero.
-    pub(crate) overflow: u64,
     /// Meetings per participant.
     pub(crate) count: Vec<u32>,
     /// Breaks per participant.
@@ -102,7 +99,6 @@ impl<'a> State<'a> {
             occ: vec![NONE; np * inst.slots],
             busy: vec![0; np * inst.words],
             load: vec![0; inst.slots],
-            overflow: 0,
             count: vec![0; np],
             pbreaks: vec![0; np],
             breaks: 0,
@@ -155,9 +151,6 @@ impl<'a> State<'a> {
             self.refresh_breaks(p);
         }
         self.load[s] += 1;
-        if self.load[s] > inst.tables {
-            self.overflow += 1;
-        }
         self.priority += u64::from(inst.priority[m]);
         self.unscheduled.remove(m as u32);
         self.slot_pos[m] = self.in_slot[s].len() as u32;
@@ -175,9 +168,6 @@ impl<'a> State<'a> {
             bits::clear(&mut self.busy[p * inst.words..(p + 1) * inst.words], s);
             self.count[p] -= 1;
             self.refresh_breaks(p);
-        }
-        if self.load[s] > inst.tables {
-            self.overflow -= 1;
         }
         self.load[s] -= 1;
         self.priority -= u64::from(inst.priority[m]);

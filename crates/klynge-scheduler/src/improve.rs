@@ -343,4 +343,3 @@ pub(crate) fn anneal(
         st.restore(&best.slots);
     }
 }
-

@@ -6,9 +6,7 @@
 //! participant and exchange the slots of the whole chain. Participants in the
 //! chain keep one meeting per slot by construction, participants outside it are
 //! untouched; a chain of one meeting is a plain move to a free slot, two seeds
-//! give a swap (into a full slot the second seed is always taken from it,
-//! preferably a meeting whose participants are free in the first slot, so the
-//! chain can balance). Domains, table capacity and `after` orders are checked before
+//! give a swap. Domains, table capacity and `after` orders are checked before
 //! the move, so every visited state is feasible. Unscheduled meetings are
 //! offered a free slot now and then, since moves may open room for them.
 
@@ -292,27 +290,9 @@ pub(crate) fn anneal(
         let a = st.slot_of[m];
         seeds.clear();
         seeds.push(m as u32);
-        let full = st.load[b] >= inst.tables;
-        if (full || rng.chance(0.3)) && !st.in_slot[b].is_empty() {
+        if rng.chance(0.3) && !st.in_slot[b].is_empty() {
             let list = &st.in_slot[b];
-            let mut pick = list[rng.below(list.len())];
-            if full {
-                // A full target slot needs a meeting back: prefer one whose
-                // participants are all free in `a`, a plain swap.
-                for _ in 0..4 {
-                    let y = list[rng.below(list.len())];
-                    if inst
-                        .members
-                        .row(y as usize)
-                        .iter()
-                        .all(|&p| st.occupant(p, a as usize) == NONE)
-                    {
-                        pick = y;
-                        break;
-                    }
-                }
-            }
-            seeds.push(pick);
+            seeds.push(list[rng.below(list.len())]);
         }
         chain.pair = (a, b as u32);
         if !chain.build(st, &seeds, a, b as u32) {

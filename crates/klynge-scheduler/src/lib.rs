@@ -64,10 +64,10 @@
 //! other random choices), then table assignment. The annealing cost is
 //! `4 · breaks + idle slots inside spans` (the idle term gives plateaus of
 //! equal breaks a slope towards closing gaps); its moves are Kempe-chain slot
-//! swaps (into a full slot, with a meeting coming back) and, 3 % of the time,
-//! large moves that re-assign all meetings of one participant optimally
-//! (Hungarian method) or ruin and recreate the meetings of two or three
-//! participants; 1 % of the moves permute whole slots (see `lns`).
+//! swaps and, 3 % of the time, large moves that re-assign all meetings of one
+//! participant optimally (Hungarian method) or ruin and recreate the meetings
+//! of two or three participants; 1 % of the moves permute whole slots (see
+//! `lns`).
 //!
 //! Each participant has a *floor*: the breaks it needs on its own, when no
 //! window of consecutive slots fits all its meetings (forbidden slots,

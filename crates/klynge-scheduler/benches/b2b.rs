@@ -20,7 +20,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use klynge_scheduler::{Instance, Options, Solution, generate, schedule, verify};
+use klynge_scheduler::{
+    Instance, Options, Solution, breaks_lower_bound, generate, schedule, verify,
+};
 
 /// Published optimal breaks (JAIR 2022, Table 3, fairness d = 2).
 const PUBLISHED: &[(&str, u64)] = &[
@@ -197,11 +199,15 @@ fn originals(only: &str, seconds: f64, runs: usize, cpsat: Option<&Path>) {
         "Published optima impose fairness d = 2, which we do not, so our breaks may be below them."
     );
     println!(
-        "{:<16} {:>8} {:>9} {:>7} {:>9} {:>6} {:>7} | {:>8} {:>7} {:>7} {:>9} {:>7}",
+        "`lower`: proven lower bound on breaks for the meetings held (breaks each participant needs on its own)."
+    );
+    println!(
+        "{:<16} {:>8} {:>9} {:>7} {:>6} {:>9} {:>6} {:>7} | {:>8} {:>7} {:>7} {:>9} {:>7}",
         "instance",
         "meetings",
         "scheduled",
         "breaks",
+        "lower",
         "published",
         "gap",
         "seconds",
@@ -211,7 +217,7 @@ fn originals(only: &str, seconds: f64, runs: usize, cpsat: Option<&Path>) {
         "cp stat",
         "cp s"
     );
-    let (mut sum_ours, mut sum_pub) = (0, 0);
+    let (mut sum_ours, mut sum_pub, mut sum_lower) = (0, 0, 0);
     for &(name, published) in PUBLISHED {
         if !name.contains(only) {
             continue;
@@ -233,6 +239,7 @@ fn originals(only: &str, seconds: f64, runs: usize, cpsat: Option<&Path>) {
         };
         let sols = run(&inst, seconds, runs);
         let breaks = median(sols.iter().map(|s| s.stats.breaks).collect());
+        let lower = median(sols.iter().map(|s| breaks_lower_bound(&inst, s)).collect());
         let scheduled = median(sols.iter().map(|s| s.stats.scheduled).collect());
         let secs = median(sols.iter().map(|s| s.stats.seconds).collect());
         let all = if scheduled as usize == inst.meeting_count() {
@@ -242,26 +249,29 @@ fn originals(only: &str, seconds: f64, runs: usize, cpsat: Option<&Path>) {
         };
         sum_ours += breaks;
         sum_pub += published;
+        sum_lower += lower;
         let cp = cpsat.map_or(String::new(), |script| {
             format!("| {}", run_cpsat(script, &path, seconds).columns())
         });
         println!(
-            "{:<16} {:>8} {:>9} {:>7} {:>9} {:>+6} {:>7.2}{all} {cp}",
+            "{:<16} {:>8} {:>9} {:>7} {:>6} {:>9} {:>+6} {:>7.2}{all} {cp}",
             name,
             inst.meeting_count(),
             scheduled,
             breaks,
+            lower,
             published,
             breaks as i64 - published as i64,
             secs
         );
     }
     println!(
-        "{:<16} {:>8} {:>9} {:>7} {:>9} {:>+6}",
+        "{:<16} {:>8} {:>9} {:>7} {:>6} {:>9} {:>+6}",
         "total",
         "",
         "",
         sum_ours,
+        sum_lower,
         sum_pub,
         sum_ours as i64 - sum_pub as i64
     );
@@ -270,7 +280,7 @@ fn originals(only: &str, seconds: f64, runs: usize, cpsat: Option<&Path>) {
 fn generated(only: &str, runs: usize, cpsat: Option<&Path>) {
     println!("\n## Generated brokerage events (generate::brokerage_event, seed 1)");
     println!(
-        "{:<22} {:>8} {:>6} {:>6} {:>9} {:>9} {:>9} {:>7} {:>7} {:>6} {:>7} {:>8}",
+        "{:<22} {:>8} {:>6} {:>6} {:>9} {:>9} {:>9} {:>7} {:>7} {:>6} {:>6} {:>7} {:>8}",
         "instance",
         "requests",
         "slots",
@@ -280,6 +290,7 @@ fn generated(only: &str, runs: usize, cpsat: Option<&Path>) {
         "bound",
         "ratio",
         "breaks",
+        "lower",
         "idle",
         "seconds",
         "peak MiB"
@@ -299,7 +310,7 @@ fn generated(only: &str, runs: usize, cpsat: Option<&Path>) {
         let prio = pick(&|s| s.stats.priority_sum as f64);
         let bound = sols[0].stats.upper_bound as f64;
         println!(
-            "{:<22} {:>8} {:>6} {:>6} {:>9} {:>9} {:>9} {:>7.4} {:>7} {:>6} {:>7.2} {:>8.0}",
+            "{:<22} {:>8} {:>6} {:>6} {:>9} {:>9} {:>9} {:>7.4} {:>7} {:>6} {:>6} {:>7.2} {:>8.0}",
             inst.name(),
             inst.meeting_count(),
             inst.slots(),
@@ -309,6 +320,7 @@ fn generated(only: &str, runs: usize, cpsat: Option<&Path>) {
             bound,
             prio / bound,
             pick(&|s| s.stats.breaks as f64),
+            pick(&|s| breaks_lower_bound(&inst, s) as f64),
             pick(&|s| s.stats.idle_slots as f64),
             pick(&|s| s.stats.seconds),
             peak_rss_mib().unwrap_or(f64::NAN),

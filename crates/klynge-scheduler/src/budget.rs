@@ -1,13 +1,20 @@
 //! Time and iteration budget shared by the search phases.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+/// One search thread's budget; [`Budget::fork`] gives another thread the same
+/// clock and a shared stop flag, and its own iteration count.
 pub(crate) struct Budget {
     start: Instant,
     limit: Duration,
     max_iterations: Option<u64>,
     pub(crate) iterations: u64,
     cached_fraction: f64,
+    /// Set when a thread has proven its schedule optimal: every budget
+    /// sharing it reports the whole budget used.
+    stop: Arc<AtomicBool>,
 }
 
 impl Budget {
@@ -18,7 +25,27 @@ impl Budget {
             max_iterations,
             iterations: 0,
             cached_fraction: 0.0,
+            stop: Arc::new(AtomicBool::new(false)),
         }
+    }
+
+    /// A budget for another thread: same start, limit, stop flag and
+    /// iterations so far; from here each counts its own (an iteration cap
+    /// applies to each thread).
+    pub(crate) fn fork(&self) -> Self {
+        Budget {
+            start: self.start,
+            limit: self.limit,
+            max_iterations: self.max_iterations,
+            iterations: self.iterations,
+            cached_fraction: self.cached_fraction,
+            stop: Arc::clone(&self.stop),
+        }
+    }
+
+    /// Ends the search in every thread sharing this budget's stop flag.
+    pub(crate) fn stop_all(&self) {
+        self.stop.store(true, Ordering::Relaxed);
     }
 
     pub(crate) fn elapsed(&self) -> Duration {
@@ -41,6 +68,10 @@ impl Budget {
     }
 
     pub(crate) fn refresh(&mut self) -> f64 {
+        if self.stop.load(Ordering::Relaxed) {
+            self.cached_fraction = 1.0;
+            return 1.0;
+        }
         let t = if self.limit.is_zero() {
             1.0
         } else {

@@ -21,6 +21,10 @@ use crate::state::State;
 /// Share of iterations spent on the large moves of [`crate::lns`].
 const LARGE_MOVE_RATE: f64 = 0.03;
 
+/// Share of iterations spent on whole-slot permutations (see
+/// [`Lns::permute_slots`]).
+const SLOT_MOVE_RATE: f64 = 0.01;
+
 /// Weight of a break against one idle slot in the annealing cost.
 const BREAK_WEIGHT: i64 = 4;
 
@@ -229,24 +233,29 @@ pub(crate) fn anneal(
                 }
             }
         }
-        if st.breaks == 0 && st.unscheduled.is_empty() {
+        if st.with_breaks.is_empty() && st.unscheduled.is_empty() {
             break;
         }
-        if !st.with_breaks.is_empty() && rng.chance(LARGE_MOVE_RATE) {
-            let mut p = st.with_breaks.items[rng.below(st.with_breaks.len())] as usize;
-            if rng.chance(0.5) {
-                // A partner of a participant with breaks: re-ordering its
-                // meetings may free the right slot for that participant.
-                let row = inst.meetings_of.row(p);
-                let m = row[rng.below(row.len())] as usize;
-                let mem = inst.members.row(m);
-                p = mem[rng.below(mem.len())] as usize;
-            }
+        let slot_move = rng.chance(SLOT_MOVE_RATE);
+        if slot_move || (!st.with_breaks.is_empty() && rng.chance(LARGE_MOVE_RATE)) {
             let before = (st.breaks as i64, st.idle as i64);
-            let applied = if rng.chance(0.7) {
-                lns.compact(st, p)
+            let applied = if slot_move {
+                lns.permute_slots(st, rng)
             } else {
-                lns.ruin_recreate(st, p, rng)
+                let mut p = st.with_breaks.items[rng.below(st.with_breaks.len())] as usize;
+                if rng.chance(0.5) {
+                    // A partner of a participant with breaks: re-ordering its
+                    // meetings may free the right slot for that participant.
+                    let row = inst.meetings_of.row(p);
+                    let m = row[rng.below(row.len())] as usize;
+                    let mem = inst.members.row(m);
+                    p = mem[rng.below(mem.len())] as usize;
+                }
+                if rng.chance(0.7) {
+                    lns.compact(st, p)
+                } else {
+                    lns.ruin_recreate(st, p, rng)
+                }
             };
             if !applied {
                 continue;

@@ -60,14 +60,23 @@
 //! (up to half the time limit, stopping early when everything is scheduled or
 //! the bound is reached), then simulated annealing for objective 2 (three
 //! independent runs from the same start on events up to 5,000 meetings, the
-//! best kept), then table assignment. The annealing cost is
+//! best kept; with two or more cores a second thread makes the same runs with
+//! other random choices), then table assignment. The annealing cost is
 //! `4 · breaks + idle slots inside spans` (the idle term gives plateaus of
 //! equal breaks a slope towards closing gaps); its moves are Kempe-chain slot
 //! swaps and, 3 % of the time, large moves that re-assign all meetings of one
 //! participant optimally (Hungarian method) or ruin and recreate the meetings
-//! of two or three participants (see `lns`). Deterministic for a given seed
-//! and iteration cap; the best schedule found within the time limit is
-//! returned.
+//! of two or three participants; 1 % of the moves permute whole slots (see
+//! `lns`).
+//!
+//! Each participant has a *floor*: the breaks it needs on its own, when no
+//! window of consecutive slots fits all its meetings (forbidden slots,
+//! morning-only and afternoon-only requests; see [`breaks_lower_bound`]). The
+//! search aims at participants above their floor and stops as soon as every
+//! participant is at it, since no schedule holding the same meetings has
+//! fewer breaks. Deterministic for a given seed and iteration cap (the cap
+//! applies to each annealing thread); the best schedule found within the
+//! time limit is returned.
 //!
 //! ## Example
 //! ```
@@ -90,6 +99,7 @@ mod format;
 pub mod generate;
 mod improve;
 mod lns;
+mod lower;
 mod model;
 mod rng;
 mod solve;
@@ -101,6 +111,7 @@ mod verify;
 pub use bound::upper_bound;
 pub use error::{ScheduleError, Violation};
 pub use format::{InstanceInput, MeetingInput, ParticipantInput, Placement, Solution, Stats};
+pub use lower::breaks_lower_bound;
 pub use model::Instance;
 pub use solve::{
     Options, Phase, Progress, reschedule, reschedule_with_progress, schedule,

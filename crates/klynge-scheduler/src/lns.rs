@@ -15,8 +15,11 @@
 //! - **Ruin and recreate.** Take all meetings of two or three related
 //!   participants out and re-insert them most-constrained first, each into the
 //!   slot that adds the fewest breaks.
+//! - **Permute whole slots.** Swap two slots' meetings, or shift a run of
+//!   slots by one. Loads and clashes stay as they are; which of each
+//!   participant's slots are adjacent changes for everyone at once.
 //!
-//! Both moves keep every meeting scheduled or are undone; they return the
+//! All moves keep every meeting scheduled or are undone; they return the
 //! changes so the caller can accept or undo them.
 
 use crate::bits;
@@ -30,6 +33,10 @@ const FORBIDDEN: i64 = 1 << 40;
 /// Participants with more meetings than this are not compacted (the
 /// assignment is cubic in it).
 const MAX_COMPACT: usize = 40;
+
+/// Slot permutations moving more meetings than this are not tried (on large
+/// events a slot holds thousands of meetings).
+const MAX_SLOT_MOVE: usize = 400;
 
 /// The meetings a large move changed: (meeting, old slot, new slot).
 #[derive(Default)]
@@ -242,6 +249,93 @@ impl Lns {
             if let Some(s) = st.best_free_slot(m, rng.next_u64()) {
                 st.place(m, s);
             }
+        }
+        self.finish(st)
+    }
+}
+
+impl Lns {
+    /// Permutes whole slots: swaps the contents of two slots, or shifts the
+    /// contents of a run of slots by one (the last slot's meetings go first,
+    /// or the other way round). Every participant keeps one meeting per slot
+    /// and every slot its load, so only domains and `after` orders can forbid
+    /// it; what changes is which of a participant's slots are adjacent, for
+    /// everyone at once. Returns false (state unchanged) when not allowed.
+    pub(crate) fn permute_slots(&mut self, st: &mut State, rng: &mut Rng) -> bool {
+        let inst = st.inst;
+        let n = inst.slots;
+        if n < 2 {
+            return false;
+        }
+        let a = rng.below(n);
+        let reach = 1 + rng.below(n.min(6));
+        let b = if rng.chance(0.5) {
+            a.saturating_sub(reach)
+        } else {
+            (a + reach).min(n - 1)
+        };
+        if a == b {
+            return false;
+        }
+        let (lo, hi) = (a.min(b), a.max(b));
+        let kind = if hi == lo + 1 { 0 } else { rng.below(3) };
+        let map = |s: usize| -> usize {
+            if s < lo || s > hi {
+                return s;
+            }
+            match kind {
+                0 => {
+                    if s == lo {
+                        hi
+                    } else if s == hi {
+                        lo
+                    } else {
+                        s
+                    }
+                }
+                1 => {
+                    if s == hi {
+                        lo
+                    } else {
+                        s + 1
+                    }
+                }
+                _ => {
+                    if s == lo {
+                        hi
+                    } else {
+                        s - 1
+                    }
+                }
+            }
+        };
+        let moving: usize = (lo..=hi)
+            .filter(|&s| map(s) != s)
+            .map(|s| st.in_slot[s].len())
+            .sum();
+        if moving > MAX_SLOT_MOVE {
+            return false;
+        }
+        let mut ms: Vec<u32> = Vec::with_capacity(moving);
+        for s in lo..=hi {
+            let to = map(s);
+            if to == s {
+                continue;
+            }
+            for &m in &st.in_slot[s] {
+                let mu = m as usize;
+                if st.pinned[mu] || !inst.in_domain(mu, to) {
+                    return false;
+                }
+                ms.push(m);
+            }
+        }
+        if ms.is_empty() {
+            return false;
+        }
+        self.take_out(st, &ms);
+        for c in self.changes.moved.iter() {
+            st.place(c.0 as usize, map(c.1 as usize));
         }
         self.finish(st)
     }

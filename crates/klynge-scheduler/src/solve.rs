@@ -21,7 +21,8 @@ pub struct Options {
     /// limit the number of iterations (and so the result) depends on the speed
     /// of the machine, so set `max_iterations` for fully reproducible runs.
     pub seed: u64,
-    /// Optional cap on search iterations (both phases together).
+    /// Optional cap on search iterations (both phases together; each
+    /// annealing thread counts its own).
     pub max_iterations: Option<u64>,
 }
 
@@ -123,6 +124,7 @@ fn solve(
     let mut rng = Rng::new(options.seed);
     let upper_bound = crate::bound::upper_bound(inst);
     let mut st = State::new(inst);
+    st.floor = crate::lower::floors(inst);
     let mut pinned_table = vec![NONE; inst.meeting_ids.len()];
     let mut used_tables = std::collections::HashSet::new();
     for &(m, s, t) in pins {
@@ -174,36 +176,42 @@ fn solve(
     // Independent annealing runs from the same start, keeping the best: the
     // outcome of one run varies a lot with the random choices, and a longer
     // single run rarely escapes its basin (measured on the 22-slot events).
+    // With more than one core, a second thread does the same runs with other
+    // random choices.
     let runs = restarts(inst);
-    let start_slots = st.snapshot();
-    let start_fraction = budget.refresh();
-    let mut best: Option<(u64, u64, Vec<u32>)> = None;
-    for k in 0..runs {
-        if k > 0 {
-            st.restore(&start_slots);
-        }
-        // The last run ends exactly at 1 (the budget never reports more).
-        let until = if k + 1 == runs {
-            1.0
-        } else {
-            start_fraction + (1.0 - start_fraction) * (k + 1) as f64 / runs as f64
-        };
-        anneal(&mut st, &mut rng, &mut budget, until, &mut |st, b| {
+    let threads = if inst.meeting_ids.len() <= MAX_THREADED_MEETINGS {
+        std::thread::available_parallelism().map_or(1, |n| n.get().min(MAX_THREADS))
+    } else {
+        1
+    };
+    let best = std::thread::scope(|scope| {
+        let helpers: Vec<_> = (1..threads)
+            .map(|t| {
+                let mut st = st.clone();
+                let mut budget = budget.fork();
+                let mut rng =
+                    Rng::new(options.seed ^ (t as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+                scope.spawn(move || {
+                    anneal_runs(&mut st, &mut rng, &mut budget, runs, &mut |_, _| {})
+                })
+            })
+            .collect();
+        let mut best = anneal_runs(&mut st, &mut rng, &mut budget, runs, &mut |st, b| {
             report(Phase::Improve, st, b, false)
         });
-        if best.as_ref().is_none_or(|b| {
-            (st.priority, std::cmp::Reverse(st.breaks)) > (b.0, std::cmp::Reverse(b.1))
-        }) {
-            best = Some((st.priority, st.breaks, st.snapshot()));
+        for h in helpers {
+            // A helper that panicked contributes nothing; its panic is a bug
+            // that the main thread's own run does not share.
+            if let Ok(other) = h.join()
+                && (other.0, std::cmp::Reverse(other.1)) > (best.0, std::cmp::Reverse(best.1))
+            {
+                best = other;
+            }
         }
-        if st.breaks == 0 && st.unscheduled.is_empty() {
-            break;
-        }
-    }
-    if let Some((p, b, slots)) = best
-        && (p, b) != (st.priority, st.breaks)
-    {
-        st.restore(&slots);
+        best
+    });
+    if (best.0, best.1) != (st.priority, st.breaks) || st.snapshot() != best.2 {
+        st.restore(&best.2);
     }
     report(Phase::Done, &st, &budget, true);
 
@@ -234,6 +242,50 @@ fn solve(
         unscheduled,
         stats,
     }
+}
+
+/// Annealing threads at most (the same runs with other random choices).
+const MAX_THREADS: usize = 2;
+
+/// Larger events anneal in one thread (a second state would double memory).
+const MAX_THREADED_MEETINGS: usize = 5_000;
+
+/// `runs` annealing runs from the current state, sharing the rest of the
+/// budget; returns the best (priority, breaks, slots). Stops every thread
+/// sharing the budget once a schedule is proven optimal.
+fn anneal_runs(
+    st: &mut State,
+    rng: &mut Rng,
+    budget: &mut Budget,
+    runs: usize,
+    report: &mut dyn FnMut(&State, &Budget),
+) -> (u64, u64, Vec<u32>) {
+    let start_slots = st.snapshot();
+    let start_fraction = budget.refresh();
+    let mut best: Option<(u64, u64, Vec<u32>)> = None;
+    for k in 0..runs {
+        if k > 0 {
+            st.restore(&start_slots);
+        }
+        // The last run ends exactly at 1 (the budget never reports more).
+        let until = if k + 1 == runs {
+            1.0
+        } else {
+            start_fraction + (1.0 - start_fraction) * (k + 1) as f64 / runs as f64
+        };
+        anneal(st, rng, budget, until, report);
+        if best.as_ref().is_none_or(|b| {
+            (st.priority, std::cmp::Reverse(st.breaks)) > (b.0, std::cmp::Reverse(b.1))
+        }) {
+            best = Some((st.priority, st.breaks, st.snapshot()));
+        }
+        // Every participant at its floor: no schedule has fewer breaks.
+        if st.with_breaks.is_empty() && st.unscheduled.is_empty() {
+            budget.stop_all();
+            break;
+        }
+    }
+    best.unwrap_or_else(|| (st.priority, st.breaks, st.snapshot()))
 }
 
 /// Annealing runs for an instance: restarts pay off on small events only.

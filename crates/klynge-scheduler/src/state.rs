@@ -70,8 +70,11 @@ pub(crate) struct State<'a> {
     pub(crate) priority: u64,
     /// Unscheduled meetings that have a non-empty domain.
     pub(crate) unscheduled: IndexSet,
-    /// Participants with at least one break.
+    /// Participants with more breaks than their floor.
     pub(crate) with_breaks: IndexSet,
+    /// Per participant, breaks it cannot avoid on its own (see `lower`); zero
+    /// unless set before the first placement.
+    pub(crate) floor: Vec<u32>,
     /// Meetings in each slot (one index set per slot would cost slots × M, so
     /// positions are shared: a meeting is in at most one slot).
     pub(crate) in_slot: Vec<Vec<u32>>,
@@ -104,6 +107,7 @@ impl<'a> State<'a> {
             priority: 0,
             unscheduled,
             with_breaks: IndexSet::new(np),
+            floor: vec![0; np],
             in_slot: vec![Vec::new(); inst.slots],
             slot_pos: vec![NONE; nm],
             pinned: vec![false; nm],
@@ -127,7 +131,7 @@ impl<'a> State<'a> {
         let b = bits::breaks(self.busy_of(p));
         self.breaks = self.breaks + u64::from(b) - u64::from(self.pbreaks[p]);
         self.pbreaks[p] = b;
-        if b > 0 {
+        if b > self.floor[p] {
             self.with_breaks.insert(p as u32);
         } else {
             self.with_breaks.remove(p as u32);
@@ -247,8 +251,10 @@ impl<'a> State<'a> {
     /// Resets the state to a snapshot taken from this instance.
     pub(crate) fn restore(&mut self, slots: &[u32]) {
         let pinned = std::mem::take(&mut self.pinned);
+        let floor = std::mem::take(&mut self.floor);
         *self = State::new(self.inst);
         self.pinned = pinned;
+        self.floor = floor;
         for (m, &s) in slots.iter().enumerate() {
             if s != NONE {
                 self.place(m, s as usize);

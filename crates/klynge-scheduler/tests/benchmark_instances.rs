@@ -3,7 +3,7 @@
 
 mod common;
 
-use klynge_scheduler::{Instance, schedule, verify};
+use klynge_scheduler::{Instance, breaks_lower_bound, schedule, verify};
 
 #[test]
 fn all_140_instances_parse() {
@@ -48,5 +48,6 @@ fn originals_are_fully_scheduled_and_verify() {
         assert_eq!(stats.scheduled as usize, inst.meeting_count(), "{name}");
         assert_eq!(stats.upper_bound, stats.priority_sum, "{name}");
         assert!(sol.unscheduled.is_empty(), "{name}");
+        assert!(breaks_lower_bound(&inst, &sol) <= stats.breaks, "{name}");
     }
 }

@@ -4,8 +4,8 @@
 use std::time::Duration;
 
 use klynge_scheduler::{
-    Instance, InstanceInput, MeetingInput, Options, ParticipantInput, reschedule, schedule,
-    upper_bound, verify,
+    Instance, InstanceInput, MeetingInput, Options, ParticipantInput, breaks_lower_bound,
+    reschedule, schedule, upper_bound, verify,
 };
 use proptest::prelude::*;
 
@@ -90,6 +90,7 @@ proptest! {
         let stats = verify(&inst, &sol);
         prop_assert!(stats.is_ok(), "{:?}", stats);
         prop_assert!(sol.stats.priority_sum <= upper_bound(&inst));
+        prop_assert!(breaks_lower_bound(&inst, &sol) <= sol.stats.breaks);
         prop_assert_eq!(sol.scheduled.len() + sol.unscheduled.len(), inst.meeting_count());
 
         // Re-scheduling the same instance keeps everything in place.

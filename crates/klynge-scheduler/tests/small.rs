@@ -3,7 +3,7 @@
 mod common;
 
 use common::{inst, quick};
-use klynge_scheduler::{Instance, Options, schedule, upper_bound, verify};
+use klynge_scheduler::{Instance, Options, breaks_lower_bound, schedule, upper_bound, verify};
 
 fn slot_of(sol: &klynge_scheduler::Solution, id: &str) -> Option<u32> {
     sol.scheduled
@@ -176,4 +176,42 @@ fn progress_is_reported_and_ends_done() {
     verify(&i, &sol).expect("valid");
     assert_eq!(phases.first(), Some(&klynge_scheduler::Phase::Construct));
     assert_eq!(phases.last(), Some(&klynge_scheduler::Phase::Done));
+}
+
+#[test]
+fn forced_breaks_are_proven_and_reached() {
+    // `a` meets `b` only in slot 0 and `c` only in slot 2: one break it cannot
+    // avoid. `d` must meet in slots 0, 2 and 4: two breaks at least (the bound
+    // stops at "at least 2"; here it is exact).
+    let i = inst(
+        r#"{"slots": 5, "tables": 3,
+        "participants": [{"id": "a"}, {"id": "b"}, {"id": "c"}, {"id": "d"},
+                         {"id": "e"}, {"id": "f"}, {"id": "g"}],
+        "meetings": [{"id": "ab", "with": ["a", "b"], "allowed": [0]},
+                     {"id": "ac", "with": ["a", "c"], "allowed": [2]},
+                     {"id": "de", "with": ["d", "e"], "fixed_slot": 0},
+                     {"id": "df", "with": ["d", "f"], "fixed_slot": 2},
+                     {"id": "dg", "with": ["d", "g"], "fixed_slot": 4}]}"#,
+    );
+    let sol = schedule(&i, &quick(200));
+    let stats = verify(&i, &sol).expect("valid");
+    assert_eq!(stats.scheduled, 5);
+    assert_eq!(stats.breaks, 3);
+    assert_eq!(breaks_lower_bound(&i, &sol), 3);
+}
+
+#[test]
+fn lower_bound_counts_only_held_meetings() {
+    // Unavailable slot 1 splits `a`'s day; without meeting `ac` it needs no break.
+    let i = inst(
+        r#"{"slots": 3, "tables": 2,
+        "participants": [{"id": "a", "available": [0, 2]}, {"id": "b"}, {"id": "c"}],
+        "meetings": [{"id": "ab", "with": ["a", "b"]}, {"id": "ac", "with": ["a", "c"]}]}"#,
+    );
+    let sol = schedule(&i, &quick(200));
+    assert_eq!(verify(&i, &sol).expect("valid").breaks, 1);
+    assert_eq!(breaks_lower_bound(&i, &sol), 1);
+    let mut fewer = sol.clone();
+    fewer.scheduled.retain(|p| p.meeting == "ab");
+    assert_eq!(breaks_lower_bound(&i, &fewer), 0);
 }

@@ -235,10 +235,15 @@ fn main() {
             }
         };
 
-        // Warm up: every query once.
+        // Warm up: every query once, the dashboard a few times, and time for what a server
+        // loads in the background at start (the organisation directory, the marketplace index).
         let queries = Arc::new(queries());
         for q in queries.iter() {
             get(format!("/organisations?{q}")).await;
+        }
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        for _ in 0..5 {
+            get("/dashboard".into()).await;
         }
 
         // The dashboard, one client at a time.

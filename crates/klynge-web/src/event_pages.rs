@@ -31,13 +31,13 @@ pub(crate) type Errors = HashMap<&'static str, String>;
 
 const MAX_SHORT_TEXT: usize = 200;
 
-fn events_view(ctx: &Ctx) -> Result<EventsView, PageError> {
+pub(crate) fn events_view(ctx: &Ctx) -> Result<EventsView, PageError> {
     ctx.principal()?
         .events(&ctx.state.store)
         .ok_or(PageError::Forbidden)
 }
 
-fn store_err(ctx: &Ctx) -> impl Fn(StoreError) -> PageError + '_ {
+pub(crate) fn store_err(ctx: &Ctx) -> impl Fn(StoreError) -> PageError + '_ {
     |e| PageError::store(e, ctx.lang)
 }
 
@@ -48,6 +48,29 @@ pub(crate) fn slot_label(slot: &Slot) -> String {
         slot.starts_at.format("%H:%M"),
         slot.ends_at.format("%H:%M")
     )
+}
+
+/// A participant as the pages show one: "Name (Organisation)".
+pub(crate) fn who(p: &ParticipantRecord) -> String {
+    format!("{} ({})", p.participant.name, p.organisation_name)
+}
+
+/// The asking and the asked side of a request, each as "Name (Organisation)".
+pub(crate) fn sides(r: &RequestRecord) -> (String, String) {
+    (
+        format!("{} ({})", r.from_name, r.from_organisation),
+        format!("{} ({})", r.to_name, r.to_organisation),
+    )
+}
+
+/// The message for a request the store refused as a conflict: a duplicate while the event
+/// takes requests, else the event no longer takes any.
+pub(crate) fn request_conflict(t: &Tr, status: EventStatus) -> String {
+    t.get(if status.takes_requests() {
+        "event-request-duplicate"
+    } else {
+        "event-request-closed"
+    })
 }
 
 pub(crate) fn status_label(t: &Tr, status: EventStatus) -> String {
@@ -292,7 +315,7 @@ pub async fn create_event(ctx: Ctx, body: Bytes) -> Result<Response, PageError> 
     ))
 }
 
-fn event_id(ctx: &Ctx, raw: &str) -> Result<EventId, PageError> {
+pub(crate) fn event_id(ctx: &Ctx, raw: &str) -> Result<EventId, PageError> {
     Ok(EventId(parse_id(raw, ctx.lang)?))
 }
 
@@ -361,6 +384,82 @@ pub struct ParticipantForm {
     /// Slot positions ticked.
     pub available: Vec<u32>,
     pub errors: Errors,
+}
+
+impl ParticipantForm {
+    /// Reads the person (name, e-mail), availability (one checkbox per meeting slot, named
+    /// `slot-POSITION`) and meeting cap of a registration form; a bad field gets its message.
+    pub(crate) fn read_person(
+        &mut self,
+        fields: &forms::Fields,
+        t: &Tr,
+        e: &Event,
+    ) -> (Option<Name>, Option<Email>, Option<u32>) {
+        self.name = forms::text(fields, "name");
+        self.email = forms::text(fields, "email");
+        self.max_meetings = forms::text(fields, "max_meetings");
+        let name = required_name(&mut self.errors, t, "name", &self.name);
+        let email = match Email::parse(&self.email) {
+            Ok(m) => Some(m),
+            Err(_) if self.email.is_empty() => {
+                self.errors.insert("email", t.get("field-required"));
+                None
+            }
+            Err(_) => {
+                self.errors
+                    .insert("email", t.with("field-email-invalid", "value", &self.email));
+                None
+            }
+        };
+        let mut unknown_slot = false;
+        self.available.clear();
+        for key in fields.keys() {
+            if let Some(pos) = key.strip_prefix("slot-") {
+                match pos.parse::<u32>() {
+                    Ok(p) if e.is_meeting_slot(p) => self.available.push(p),
+                    _ => unknown_slot = true,
+                }
+            }
+        }
+        self.available.sort_unstable();
+        if unknown_slot {
+            self.errors.insert("available", t.get("event-slot-unknown"));
+        }
+        let max_meetings = if self.max_meetings.is_empty() {
+            None
+        } else {
+            match self.max_meetings.parse::<u32>() {
+                Ok(m) if (1..=1000).contains(&m) => Some(m),
+                _ => {
+                    self.errors
+                        .insert("max_meetings", t.get("event-max-meetings-invalid"));
+                    None
+                }
+            }
+        };
+        (name, email, max_meetings)
+    }
+
+    /// The ticked slots as availability: `None` (every slot) when none or all are ticked.
+    pub(crate) fn availability(&self, e: &Event) -> Option<Vec<u32>> {
+        (!self.available.is_empty() && self.available.len() < e.meeting_slots().len())
+            .then(|| self.available.clone())
+    }
+
+    /// The slots as checkboxes, ticked as the form has them (all when none are).
+    pub(crate) fn slot_choices(&self, e: &Event) -> Vec<SlotChoice> {
+        let all_checked = self.available.is_empty();
+        e.slots
+            .iter()
+            .enumerate()
+            .map(|(i, s)| SlotChoice {
+                position: i as u32,
+                label: slot_label(s),
+                is_break: s.is_break,
+                checked: all_checked || self.available.contains(&(i as u32)),
+            })
+            .collect()
+    }
 }
 
 /// A meeting request form's fields.
@@ -453,6 +552,7 @@ pub(crate) struct SlotChoice {
 }
 
 pub(crate) struct ParticipantView {
+    pub id: i64,
     pub name: String,
     pub email: String,
     pub organisation: String,
@@ -469,6 +569,7 @@ pub(crate) fn participant_views(
     participants
         .iter()
         .map(|p| ParticipantView {
+            id: p.id.0,
             name: p.participant.name.as_str().to_string(),
             email: p.participant.email.as_str().to_string(),
             organisation: p.organisation_name.clone(),
@@ -508,10 +609,11 @@ pub(crate) fn request_views(t: &Tr, event: &Event, requests: &[RequestRecord]) -
         .iter()
         .map(|r| {
             let s = r.request.status;
+            let (from, to) = sides(r);
             RequestView {
                 id: r.id.0,
-                from: format!("{} ({})", r.from_name, r.from_organisation),
-                to: format!("{} ({})", r.to_name, r.to_organisation),
+                from,
+                to,
                 message: r.request.message.clone(),
                 priority: r.request.priority,
                 status: request_status_label(t, s),
@@ -537,12 +639,7 @@ pub(crate) fn request_views(t: &Tr, event: &Event, requests: &[RequestRecord]) -
 pub(crate) fn participant_choices(participants: &[ParticipantRecord]) -> Vec<(i64, String)> {
     participants
         .iter()
-        .map(|p| {
-            (
-                p.id.0,
-                format!("{} ({})", p.participant.name, p.organisation_name),
-            )
-        })
+        .map(|p| (p.id.0, who(p)))
         .collect()
 }
 
@@ -568,6 +665,10 @@ struct EventPage {
     may_schedule: bool,
     has_schedule: bool,
     takes_requests: bool,
+    /// Registrations may be changed (not once the event is closed).
+    editable: bool,
+    /// Attendance may be recorded (after the event).
+    takes_attendance: bool,
     message: Option<String>,
 }
 
@@ -600,7 +701,6 @@ fn event_page(
 ) -> EventPage {
     let t = ctx.tr();
     let e = &l.record.event;
-    let all_checked = reg.available.is_empty();
     let mut countries: Vec<&str> = l.participants.iter().map(|p| p.country.as_str()).collect();
     countries.sort_unstable();
     countries.dedup();
@@ -611,17 +711,7 @@ fn event_page(
         held_on: t.date(&e.held_on),
         place: e.place.clone(),
         status: status_label(&t, e.status),
-        slots: e
-            .slots
-            .iter()
-            .enumerate()
-            .map(|(i, s)| SlotChoice {
-                position: i as u32,
-                label: slot_label(s),
-                is_break: s.is_break,
-                checked: all_checked || reg.available.contains(&(i as u32)),
-            })
-            .collect(),
+        slots: reg.slot_choices(e),
         figures: l.figures,
         countries: countries.join(", "),
         next_statuses: EventStatus::ALL
@@ -638,6 +728,8 @@ fn event_page(
         may_schedule: e.status.may_schedule(),
         has_schedule: l.record.schedule.is_some(),
         takes_requests: e.status.takes_requests(),
+        editable: e.registrations_editable(),
+        takes_attendance: e.takes_attendance(chrono::Utc::now().date_naive()),
         message,
     }
 }
@@ -800,68 +892,23 @@ pub async fn add_participant(
     let t = ctx.tr();
     let e = &l.record.event;
     let mut f = ParticipantForm {
-        name: forms::text(&fields, "name"),
-        email: forms::text(&fields, "email"),
         cvr: forms::text(&fields, "cvr"),
         organisation_id: forms::text(&fields, "organisation_id"),
         org_name: forms::text(&fields, "org_name"),
         country: forms::text(&fields, "country"),
-        max_meetings: forms::text(&fields, "max_meetings"),
-        available: Vec::new(),
-        errors: Errors::new(),
+        ..ParticipantForm::default()
     };
-    let name = required_name(&mut f.errors, &t, "name", &f.name);
-    let email = match Email::parse(&f.email) {
-        Ok(m) => Some(m),
-        Err(_) if f.email.is_empty() => {
-            f.errors.insert("email", t.get("field-required"));
-            None
-        }
-        Err(_) => {
-            f.errors
-                .insert("email", t.with("field-email-invalid", "value", &f.email));
-            None
-        }
-    };
-    // Availability: one checkbox per meeting slot, named slot-POSITION.
-    let mut unknown_slot = false;
-    for key in fields.keys() {
-        if let Some(pos) = key.strip_prefix("slot-") {
-            match pos.parse::<u32>() {
-                Ok(p) if e.is_meeting_slot(p) => f.available.push(p),
-                _ => unknown_slot = true,
-            }
-        }
-    }
-    f.available.sort_unstable();
-    if unknown_slot {
-        f.errors.insert("available", t.get("event-slot-unknown"));
-    }
-    let max_meetings = if f.max_meetings.is_empty() {
-        None
-    } else {
-        match f.max_meetings.parse::<u32>() {
-            Ok(m) if (1..=1000).contains(&m) => Some(m),
-            _ => {
-                f.errors
-                    .insert("max_meetings", t.get("event-max-meetings-invalid"));
-                None
-            }
-        }
-    };
+    let (name, email, max_meetings) = f.read_person(&fields, &t, e);
     // Check the organisation without creating anything first.
     resolve_organisation(&ctx, &mut f, &t, false).await?;
     if f.errors.is_empty() {
         let organisation = resolve_organisation(&ctx, &mut f, &t, true).await?;
         if let (Some(organisation), Some(name), Some(email)) = (organisation, name, email) {
-            let available = (!f.available.is_empty()
-                && f.available.len() < e.meeting_slots().len())
-            .then(|| f.available.clone());
             let participant = EventParticipant {
                 organisation,
                 name,
                 email,
-                available,
+                available: f.availability(e),
                 max_meetings,
             };
             match view.add_participant(id, &participant).await {
@@ -897,12 +944,8 @@ pub async fn add_request(
         match view.add_request(id, &request).await {
             Ok(_) => return Ok(see_other(&format!("/events/{}#requests", id.0))),
             Err(StoreError::Conflict(_)) => {
-                let key = if l.record.event.status.takes_requests() {
-                    "event-request-duplicate"
-                } else {
-                    "event-request-closed"
-                };
-                f.errors.insert("to", t.get(key));
+                f.errors
+                    .insert("to", request_conflict(&t, l.record.event.status));
             }
             Err(e) => return Err(PageError::store(e, ctx.lang)),
         }
@@ -1082,8 +1125,7 @@ struct SchedulePage {
 }
 
 fn person_label(p: Option<&ParticipantRecord>) -> String {
-    p.map(|p| format!("{} ({})", p.participant.name, p.organisation_name))
-        .unwrap_or_default()
+    p.map(who).unwrap_or_default()
 }
 
 fn schedule_page(ctx: &Ctx, l: &Loaded, m: MoveForm, moved: bool) -> SchedulePage {
@@ -1304,6 +1346,11 @@ mod tests {
         for p in ["construct", "insert", "improve", "done"] {
             keys.push(format!("scheduler-phase-{p}"));
         }
+        for a in klynge_domain::Attendance::ALL {
+            keys.push(format!("attendance-{}", a.code()));
+            keys.push(format!("attendance-set-{}", a.code()));
+        }
+        keys.push("attendance-set-none".into());
         for lang in [Lang::Da, Lang::En] {
             let t = Tr::new(lang);
             for k in &keys {

@@ -218,7 +218,19 @@ async fn run(cli: Cli) -> Result<()> {
                 counts.offices,
                 counts.agreements
             );
-            accounts::create_and_print_demo_accounts(&store).await?;
+            let demo_accounts = klynge_web::create_demo_accounts(&store).await?;
+            let started = std::time::Instant::now();
+            let events = demo::load_events(&store, seed, &report.data, &demo_accounts).await?;
+            drop(report);
+            println!(
+                "Matchmaking: {} demo events ({} participants, {} meeting requests, {} meetings scheduled) in {:.1} s",
+                events.events,
+                events.participants,
+                events.requests,
+                events.scheduled,
+                started.elapsed().as_secs_f64()
+            );
+            accounts::print_demo_accounts(&demo_accounts);
             if load_only {
                 store.close().await;
                 return Ok(());

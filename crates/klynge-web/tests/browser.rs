@@ -193,14 +193,16 @@ async fn browser() -> Option<(Driver, Client)> {
     Some(start_browser(chromedriver, chromium).await)
 }
 
-async fn sign_in(c: &Client, base: &str, login: &str) -> Result<(), String> {
+/// Signs in and waits for the landing page (`landing`: the dashboard for staff, the
+/// member page for a member contact).
+async fn sign_in(c: &Client, base: &str, login: &str, landing: &str) -> Result<(), String> {
     c.goto(&format!("{base}/sign-in"))
         .await
         .map_err(|e| e.to_string())?;
     fill(c, "#login", login).await;
     fill(c, "#password", PASSWORD).await;
     click(c, "form[action='/sign-in'] button[type=submit]").await;
-    wait_path(c, "/dashboard").await;
+    wait_path(c, landing).await;
     Ok(())
 }
 
@@ -242,7 +244,7 @@ async fn event_journey(
 ) -> Result<(), String> {
     let base = &app.base;
     let id = seeded.id.0;
-    sign_in(c, base, "staff-a").await?;
+    sign_in(c, base, "staff-a", "/dashboard").await?;
     c.goto(&format!("{base}/events/{id}"))
         .await
         .map_err(|e| e.to_string())?;
@@ -293,7 +295,7 @@ async fn event_journey(
     // The participant signs in and reads the agenda; the calendar link answers a calendar.
     click(c, "#sign-out").await;
     wait_path(c, "/sign-in").await;
-    sign_in(c, base, "member-a").await?;
+    sign_in(c, base, "member-a", "/member").await?;
     c.goto(&format!("{base}/my/events/{id}/agenda"))
         .await
         .map_err(|e| e.to_string())?;

@@ -859,7 +859,7 @@ async fn event_routes_for_every_role() {
         available: None,
         max_meetings: None,
     };
-    let participant = view
+    let registration = view
         .add_participant(event, &registered("Matrix Deltager", "matrix@example.dk"))
         .await
         .expect("participant");
@@ -875,7 +875,7 @@ async fn event_routes_for_every_role() {
             .expect("participant");
         removable.insert(who, id.0);
     }
-    let p = participant.0;
+    let p = registration.0;
     view.set_status(event, EventStatus::Open)
         .await
         .expect("open");
@@ -994,7 +994,7 @@ async fn event_routes_for_every_role() {
         if matches!(who, "admin-a" | "staff-a") {
             let left = view.participants(event).await.expect("participants");
             assert!(left.iter().all(|r| r.id.0 != victim), "{who} removed {victim}");
-            assert!(left.iter().any(|r| r.id == participant));
+            assert!(left.iter().any(|r| r.id == registration));
         }
         // The API: the organiser's staff only; another cluster's event is 404.
         let token = if who == "anonymous" {

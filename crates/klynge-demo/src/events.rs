@@ -216,8 +216,10 @@ impl Builder<'_> {
             .collect();
         orgs.shuffle(&mut self.rng);
         orgs.truncate(count.saturating_sub(2 + usize::from(featured.is_some())));
-        let mut chosen: Vec<(OrganisationId, String)> =
-            featured.into_iter().map(|o| (o, "dk".to_string())).collect();
+        let mut chosen: Vec<(OrganisationId, String)> = featured
+            .into_iter()
+            .map(|o| (o, "dk".to_string()))
+            .collect();
         chosen.extend(orgs.into_iter().map(|o| (o, "dk".to_string())));
         chosen.extend(self.foreign(2));
         let meeting_slots = event.meeting_slots();
@@ -256,7 +258,12 @@ impl Builder<'_> {
     /// is the share (in %) of requests that have an answer; of those, nine in ten are
     /// accepted. The featured participant (position 0) asks and is asked a few times, with
     /// one request still waiting for its answer.
-    fn requests(&mut self, n: usize, per_participant: (usize, usize), answered: u32) -> Vec<DemoRequest> {
+    fn requests(
+        &mut self,
+        n: usize,
+        per_participant: (usize, usize),
+        answered: u32,
+    ) -> Vec<DemoRequest> {
         let weights: Vec<u32> = (0..n)
             .map(|i| match i % 10 {
                 0 if i > 0 => 12,
@@ -283,7 +290,12 @@ impl Builder<'_> {
                     continue;
                 }
                 made += 1;
-                let status = if from != 0 && to == 0 && !out.iter().any(|r: &DemoRequest| r.to == 0 && r.status == RequestStatus::Requested) {
+                let status = if from != 0
+                    && to == 0
+                    && !out
+                        .iter()
+                        .any(|r: &DemoRequest| r.to == 0 && r.status == RequestStatus::Requested)
+                {
                     RequestStatus::Requested
                 } else if from == 0 || to == 0 || self.rng.random_range(0..100) < answered {
                     if self.rng.random_range(0..10) == 0 && from != 0 && to != 0 {
@@ -316,7 +328,10 @@ impl Builder<'_> {
                     to: 0,
                     message: MESSAGES[to_featured % MESSAGES.len()].to_string(),
                     priority: 3,
-                    status: if out.iter().any(|r| r.to == 0 && r.status == RequestStatus::Requested) {
+                    status: if out
+                        .iter()
+                        .any(|r| r.to == 0 && r.status == RequestStatus::Requested)
+                    {
                         RequestStatus::Accepted
                     } else {
                         RequestStatus::Requested
@@ -428,14 +443,19 @@ mod tests {
                 assert_ne!(r.from, r.to);
                 assert!(r.from < e.participants.len() && r.to < e.participants.len());
                 assert!((1..=5).contains(&r.priority));
-                assert!(pairs.insert((r.from.min(r.to), r.from.max(r.to))), "one request per pair");
+                assert!(
+                    pairs.insert((r.from.min(r.to), r.from.max(r.to))),
+                    "one request per pair"
+                );
             }
             let foreign = e
                 .participants
                 .iter()
                 .filter(|p| {
                     matches!(
-                        data.organisations[(p.organisation.0 - 1) as usize].1.registration,
+                        data.organisations[(p.organisation.0 - 1) as usize]
+                            .1
+                            .registration,
                         Registration::Foreign { .. }
                     )
                 })
@@ -454,8 +474,17 @@ mod tests {
                 .count()
         };
         assert!(accepted(b2b, 0) >= 3, "the featured member has meetings");
-        assert!(b2b.requests.iter().any(|r| r.status == RequestStatus::Declined));
-        assert!(events[1].requests.iter().any(|r| r.to == 0 && r.status == RequestStatus::Requested));
+        assert!(
+            b2b.requests
+                .iter()
+                .any(|r| r.status == RequestStatus::Declined)
+        );
+        assert!(
+            events[1]
+                .requests
+                .iter()
+                .any(|r| r.to == 0 && r.status == RequestStatus::Requested)
+        );
         assert_eq!(events[1].event.status, EventStatus::Open);
     }
 }

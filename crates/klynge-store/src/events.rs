@@ -8,9 +8,9 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use klynge_domain::{
-    Attendance, ClusterId, Email, Event, EventId, EventParticipant, EventParticipantId, EventStatus,
-    MeetingRequest, MeetingRequestId, MoveConflict, Name, OrganisationId, Placement, RequestStatus,
-    Slot, check_move,
+    Attendance, ClusterId, Email, Event, EventId, EventParticipant, EventParticipantId,
+    EventStatus, MeetingRequest, MeetingRequestId, MoveConflict, Name, OrganisationId, Placement,
+    RequestStatus, Slot, check_move,
 };
 
 use crate::backend::{AnyRow, Conn};
@@ -263,7 +263,11 @@ async fn load_participant(
 }
 
 /// The event, refused (conflict) once it is closed: registrations no longer change.
-async fn load_editable(conn: &mut Conn<'_>, cluster: ClusterId, event: EventId) -> Result<EventRecord> {
+async fn load_editable(
+    conn: &mut Conn<'_>,
+    cluster: ClusterId,
+    event: EventId,
+) -> Result<EventRecord> {
     let record = load_event(conn, cluster, event).await?;
     if !record.event.registrations_editable() {
         return Err(StoreError::Conflict(format!(

@@ -362,7 +362,10 @@ on_every_backend!(registrations_change_and_go_and_attendance_is_marked, |db| {
     let c1 = s.create_cluster(&cluster("robot")).await.unwrap();
     let c2 = s.create_cluster(&cluster("vand")).await.unwrap();
     let o1 = s.create_organisation(&danish("Gribe ApS")).await.unwrap();
-    let o2 = s.create_organisation(&foreign("Robo GmbH", "DE")).await.unwrap();
+    let o2 = s
+        .create_organisation(&foreign("Robo GmbH", "DE"))
+        .await
+        .unwrap();
     let v1 = principal(s, "staff1", Role::ClusterStaff, Some(c1), None)
         .await
         .events(s)
@@ -403,7 +406,10 @@ on_every_backend!(registrations_change_and_go_and_attendance_is_marked, |db| {
     let stored = v1.participant(id, a).await.unwrap();
     assert_eq!(stored.participant.name.as_str(), "Anne");
     assert_eq!(stored.participant.email.as_str(), "anne@example.com");
-    assert_eq!(stored.participant.organisation, o1, "the organisation stays");
+    assert_eq!(
+        stored.participant.organisation, o1,
+        "the organisation stays"
+    );
     assert_eq!(stored.participant.max_meetings, Some(2));
     // Refused: availability without a slot where Anna has a meeting, a cap below her
     // meetings, an e-mail already registered, another cluster, an unknown participant.
@@ -434,10 +440,19 @@ on_every_backend!(registrations_change_and_go_and_attendance_is_marked, |db| {
         Err(StoreError::NotFound { .. })
     ));
     assert!(matches!(
-        v1.update_participant(id, EventParticipantId(9999), &anna).await,
+        v1.update_participant(id, EventParticipantId(9999), &anna)
+            .await,
         Err(StoreError::NotFound { .. })
     ));
-    assert_eq!(v1.participant(id, a).await.unwrap().participant.name.as_str(), "Anne");
+    assert_eq!(
+        v1.participant(id, a)
+            .await
+            .unwrap()
+            .participant
+            .name
+            .as_str(),
+        "Anne"
+    );
 
     // Remove Clara: her requests and placed meetings go with her, in one transaction.
     assert!(matches!(
@@ -446,7 +461,13 @@ on_every_backend!(registrations_change_and_go_and_attendance_is_marked, |db| {
     ));
     v1.remove_participant(id, c).await.unwrap();
     assert_eq!(v1.participants(id).await.unwrap().len(), 2);
-    let left: Vec<_> = v1.requests(id).await.unwrap().iter().map(|r| r.id).collect();
+    let left: Vec<_> = v1
+        .requests(id)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.id)
+        .collect();
     assert_eq!(left, vec![ab]);
     let placed = v1.placements(id).await.unwrap();
     assert_eq!(placed.len(), 1);
@@ -465,11 +486,13 @@ on_every_backend!(registrations_change_and_go_and_attendance_is_marked, |db| {
         Err(StoreError::Conflict(_))
     ));
     assert!(matches!(
-        v2.set_attendance(id, ab, Some(Attendance::Held), after).await,
+        v2.set_attendance(id, ab, Some(Attendance::Held), after)
+            .await,
         Err(StoreError::NotFound { .. })
     ));
     assert!(matches!(
-        v1.set_attendance(id, bc, Some(Attendance::Held), after).await,
+        v1.set_attendance(id, bc, Some(Attendance::Held), after)
+            .await,
         Err(StoreError::NotFound { .. })
     ));
     v1.set_attendance(id, ab, Some(Attendance::NoShow), after)

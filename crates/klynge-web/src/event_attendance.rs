@@ -67,7 +67,11 @@ pub async fn page(
             let mark = r.attendance.map_or("none", |a| a.code());
             AttendanceRow {
                 request: r.id.0,
-                time: e.slots.get(slot as usize).map(slot_label).unwrap_or_default(),
+                time: e
+                    .slots
+                    .get(slot as usize)
+                    .map(slot_label)
+                    .unwrap_or_default(),
                 table: e.table_label(table),
                 who,
                 with,
@@ -117,15 +121,22 @@ pub async fn mark(
         other => match Attendance::from_code(other) {
             Ok(a) => Some(a),
             Err(_) => {
-                return Ok(see_other(&format!("/events/{}/attendance?error=invalid", id.0)));
+                return Ok(see_other(&format!(
+                    "/events/{}/attendance?error=invalid",
+                    id.0
+                )));
             }
         },
     };
     match view.set_attendance(id, request, attendance, today()).await {
-        Ok(()) => Ok(see_other(&format!("/events/{}/attendance#meeting-{}", id.0, request.0))),
-        Err(klynge_store::StoreError::Conflict(_)) => {
-            Ok(see_other(&format!("/events/{}/attendance?error=not-yet", id.0)))
-        }
+        Ok(()) => Ok(see_other(&format!(
+            "/events/{}/attendance#meeting-{}",
+            id.0, request.0
+        ))),
+        Err(klynge_store::StoreError::Conflict(_)) => Ok(see_other(&format!(
+            "/events/{}/attendance?error=not-yet",
+            id.0
+        ))),
         Err(e) => Err(PageError::store(e, ctx.lang)),
     }
 }

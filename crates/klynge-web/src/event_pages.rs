@@ -637,10 +637,7 @@ pub(crate) fn request_views(t: &Tr, event: &Event, requests: &[RequestRecord]) -
 
 /// Participants as choices: (id, "name (organisation)").
 pub(crate) fn participant_choices(participants: &[ParticipantRecord]) -> Vec<(i64, String)> {
-    participants
-        .iter()
-        .map(|p| (p.id.0, who(p)))
-        .collect()
+    participants.iter().map(|p| (p.id.0, who(p))).collect()
 }
 
 #[derive(Template)]

@@ -110,16 +110,31 @@ pub async fn edit_form(
 /// Messages for a change the participant's placed meetings do not allow.
 fn placed_conflicts(t: &Tr, l: &Loaded, new: &EventParticipant, f: &mut ParticipantForm) {
     let e = &l.record.event;
-    let placed: Vec<u32> = l.requests.iter().filter_map(|r| r.placement).map(|(s, _)| s).collect();
+    let placed: Vec<u32> = l
+        .requests
+        .iter()
+        .filter_map(|r| r.placement)
+        .map(|(s, _)| s)
+        .collect();
     if let Some(slot) = placed.iter().find(|s| !new.is_available(**s)) {
-        let label = e.slots.get(*slot as usize).map(slot_label).unwrap_or_default();
-        f.errors
-            .insert("available", t.with("event-participant-placed-slot", "slot", &label));
+        let label = e
+            .slots
+            .get(*slot as usize)
+            .map(slot_label)
+            .unwrap_or_default();
+        f.errors.insert(
+            "available",
+            t.with("event-participant-placed-slot", "slot", &label),
+        );
     }
     if new.max_meetings.is_some_and(|m| placed.len() > m as usize) {
         f.errors.insert(
             "max_meetings",
-            t.with("event-participant-placed-cap", "count", &placed.len().to_string()),
+            t.with(
+                "event-participant-placed-cap",
+                "count",
+                &placed.len().to_string(),
+            ),
         );
     }
 }
@@ -156,7 +171,10 @@ pub async fn update(
                 .await
             {
                 Ok(()) => {
-                    return Ok(see_other(&format!("/events/{}#participants", l.record.id.0)));
+                    return Ok(see_other(&format!(
+                        "/events/{}#participants",
+                        l.record.id.0
+                    )));
                 }
                 Err(StoreError::Conflict(_)) => {
                     f.errors
@@ -213,7 +231,10 @@ pub async fn remove(
     ctx.check_csrf(fields.get("csrf"))?;
     let l = load(&ctx, &view, &raw, &raw_p).await?;
     match view.remove_participant(l.record.id, l.participant.id).await {
-        Ok(()) => Ok(see_other(&format!("/events/{}#participants", l.record.id.0))),
+        Ok(()) => Ok(see_other(&format!(
+            "/events/{}#participants",
+            l.record.id.0
+        ))),
         Err(StoreError::Conflict(_)) => {
             let page = remove_page(&ctx, &l, true);
             Ok(render(&ctx, StatusCode::CONFLICT, page))

@@ -312,7 +312,10 @@ mod tests {
             ("market_api.rs", include_str!("market_api.rs")),
             ("imports.rs", include_str!("imports.rs")),
             ("event_pages.rs", include_str!("event_pages.rs")),
-            ("event_participants.rs", include_str!("event_participants.rs")),
+            (
+                "event_participants.rs",
+                include_str!("event_participants.rs"),
+            ),
             ("event_attendance.rs", include_str!("event_attendance.rs")),
             ("event_run.rs", include_str!("event_run.rs")),
             ("my_events.rs", include_str!("my_events.rs")),

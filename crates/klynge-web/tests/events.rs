@@ -608,7 +608,11 @@ async fn registrations_change_and_go_and_attendance_is_marked() {
     let (status, _, html) = c
         .post(
             &edit,
-            &[("name", "Morten M"), ("email", "ikke-en-adresse"), ("max_meetings", "0")],
+            &[
+                ("name", "Morten M"),
+                ("email", "ikke-en-adresse"),
+                ("max_meetings", "0"),
+            ],
         )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -628,11 +632,17 @@ async fn registrations_change_and_go_and_attendance_is_marked() {
         )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(html.contains("id=\"available-error\"") && html.contains("09:00–09:20"), "{html:.3000}");
+    assert!(
+        html.contains("id=\"available-error\"") && html.contains("09:00–09:20"),
+        "{html:.3000}"
+    );
     assert!(html.contains("id=\"max_meetings-error\""));
     // Someone else's e-mail.
     let (status, _, html) = c
-        .post(&edit, &[("name", "Morten Morgen"), ("email", "bente@example.dk")])
+        .post(
+            &edit,
+            &[("name", "Morten Morgen"), ("email", "bente@example.dk")],
+        )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(html.contains("id=\"email-error\""));
@@ -656,7 +666,13 @@ async fn registrations_change_and_go_and_attendance_is_marked() {
             ],
         )
         .await;
-    assert_eq!((status, location.as_str()), (StatusCode::SEE_OTHER, format!("{page}#participants").as_str()));
+    assert_eq!(
+        (status, location.as_str()),
+        (
+            StatusCode::SEE_OTHER,
+            format!("{page}#participants").as_str()
+        )
+    );
     let stored = view
         .participant(id, klynge_domain::EventParticipantId(morten))
         .await
@@ -671,11 +687,21 @@ async fn registrations_change_and_go_and_attendance_is_marked() {
     let (status, html) = c.get(&remove).await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("id=\"confirm-remove\"") && html.contains("Bente Bach"));
-    assert_eq!(view.participants(id).await.expect("participants").len(), 4, "asking writes nothing");
+    assert_eq!(
+        view.participants(id).await.expect("participants").len(),
+        4,
+        "asking writes nothing"
+    );
     let (status, _, _) = c.post(&remove, &[]).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     assert_eq!(view.participants(id).await.expect("participants").len(), 3);
-    let left: Vec<_> = view.requests(id).await.expect("requests").iter().map(|x| x.id).collect();
+    let left: Vec<_> = view
+        .requests(id)
+        .await
+        .expect("requests")
+        .iter()
+        .map(|x| x.id)
+        .collect();
     assert_eq!(left, vec![r[0], r[1]]);
     assert_eq!(placements(&app, e).await.len(), 2);
     assert_eq!(c.get(&remove).await.0, StatusCode::NOT_FOUND);
@@ -687,31 +713,65 @@ async fn registrations_change_and_go_and_attendance_is_marked() {
     assert!(html.contains("id=\"attendance-not-yet\"") && !html.contains("id=\"held-"));
     let mark = |req: i64| format!("{attendance}/{req}");
     let (status, location, _) = c.post(&mark(r[0].0), &[("attendance", "held")]).await;
-    assert_eq!((status, location), (StatusCode::SEE_OTHER, format!("{attendance}?error=not-yet")));
+    assert_eq!(
+        (status, location),
+        (StatusCode::SEE_OTHER, format!("{attendance}?error=not-yet"))
+    );
     assert_eq!(view.figures(id).await.expect("figures").held, 0);
-    view.set_status(id, EventStatus::Published).await.expect("published");
-    view.set_status(id, EventStatus::Closed).await.expect("closed");
+    view.set_status(id, EventStatus::Published)
+        .await
+        .expect("published");
+    view.set_status(id, EventStatus::Closed)
+        .await
+        .expect("closed");
     let (_, html) = c.get(&attendance).await;
-    assert!(html.contains(&format!("id=\"held-{}\"", r[0].0)), "{html:.3000}");
+    assert!(
+        html.contains(&format!("id=\"held-{}\"", r[0].0)),
+        "{html:.3000}"
+    );
     let (status, _, _) = c.post(&mark(r[0].0), &[("attendance", "held")]).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let (status, _, _) = c.post(&mark(r[1].0), &[("attendance", "no_show")]).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let (status, location, _) = c.post(&mark(r[1].0), &[("attendance", "maybe")]).await;
-    assert_eq!((status, location), (StatusCode::SEE_OTHER, format!("{attendance}?error=invalid")));
-    assert_eq!(c.post(&mark(r[3].0), &[("attendance", "held")]).await.0, StatusCode::NOT_FOUND);
-    let marks: Vec<_> = view.requests(id).await.expect("requests").iter().map(|x| x.attendance).collect();
-    assert_eq!(marks, vec![Some(Attendance::Held), Some(Attendance::NoShow)]);
+    assert_eq!(
+        (status, location),
+        (StatusCode::SEE_OTHER, format!("{attendance}?error=invalid"))
+    );
+    assert_eq!(
+        c.post(&mark(r[3].0), &[("attendance", "held")]).await.0,
+        StatusCode::NOT_FOUND
+    );
+    let marks: Vec<_> = view
+        .requests(id)
+        .await
+        .expect("requests")
+        .iter()
+        .map(|x| x.attendance)
+        .collect();
+    assert_eq!(
+        marks,
+        vec![Some(Attendance::Held), Some(Attendance::NoShow)]
+    );
     let (_, html) = c.get(&page).await;
-    assert!(html.contains("<dd id=\"fig-held\">1</dd>") && html.contains("<dd id=\"fig-no-show\">1</dd>"), "{html:.3000}");
+    assert!(
+        html.contains("<dd id=\"fig-held\">1</dd>")
+            && html.contains("<dd id=\"fig-no-show\">1</dd>"),
+        "{html:.3000}"
+    );
 
     // Closed: registrations are locked.
     let (status, _, html) = c
-        .post(&edit, &[("name", "Morten Aften"), ("email", "morten.m@example.dk")])
+        .post(
+            &edit,
+            &[("name", "Morten Aften"), ("email", "morten.m@example.dk")],
+        )
         .await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert!(html.contains("id=\"participant-locked\""));
-    let (status, _, html) = c.post(&format!("{page}/participants/{morten}/remove"), &[]).await;
+    let (status, _, html) = c
+        .post(&format!("{page}/participants/{morten}/remove"), &[])
+        .await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert!(html.contains("id=\"participant-locked\""));
     assert_eq!(view.participants(id).await.expect("participants").len(), 3);
@@ -720,7 +780,10 @@ async fn registrations_change_and_go_and_attendance_is_marked() {
     let mut b = Client::new(&app.base);
     b.sign_in("staff-b").await;
     assert_eq!(b.get(&edit).await.0, StatusCode::NOT_FOUND);
-    assert_eq!(b.post(&mark(r[0].0), &[("attendance", "no_show")]).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(
+        b.post(&mark(r[0].0), &[("attendance", "no_show")]).await.0,
+        StatusCode::NOT_FOUND
+    );
     let mut m = Client::new(&app.base);
     m.sign_in("member-a").await;
     assert_eq!(m.get(&attendance).await.0, StatusCode::FORBIDDEN);

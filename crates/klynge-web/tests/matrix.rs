@@ -989,11 +989,17 @@ async fn event_routes_for_every_role() {
                 "staff-b" => StatusCode::NOT_FOUND,
                 _ => StatusCode::FORBIDDEN,
             };
-            assert_eq!(status, expected, "{who} POST {path}: {location} {body:.300}");
+            assert_eq!(
+                status, expected,
+                "{who} POST {path}: {location} {body:.300}"
+            );
         }
         if matches!(who, "admin-a" | "staff-a") {
             let left = view.participants(event).await.expect("participants");
-            assert!(left.iter().all(|r| r.id.0 != victim), "{who} removed {victim}");
+            assert!(
+                left.iter().all(|r| r.id.0 != victim),
+                "{who} removed {victim}"
+            );
             assert!(left.iter().any(|r| r.id == registration));
         }
         // The API: the organiser's staff only; another cluster's event is 404.

@@ -119,7 +119,11 @@ pub async fn seed_small_event(app: &App) -> SmallEvent {
 
 /// A slot position and table, other than where it is, to which `meeting` can move: the
 /// table is free and neither participant has another meeting in the slot.
-pub async fn free_place(view: &EventsView, event: EventId, meeting: MeetingRequestId) -> (u32, u32) {
+pub async fn free_place(
+    view: &EventsView,
+    event: EventId,
+    meeting: MeetingRequestId,
+) -> (u32, u32) {
     let record = view.event(event).await.expect("event");
     let placements = view.placements(event).await.expect("placements");
     let me = placements

@@ -81,8 +81,9 @@ pub struct EventFigures {
 const EVENT_COLUMNS: &str = "e.id, e.cluster_id, e.name, e.place, e.held_on, e.slots, e.tables, \
      e.table_names, e.status, e.scheduled_at, e.priority_sum, e.upper_bound, e.breaks, e.idle_slots";
 
-const PARTICIPANT_COLUMNS: &str = "p.id, p.organisation_id, p.name, p.email, p.available, \
-     p.max_meetings, o.name AS organisation_name, o.country";
+const PARTICIPANT_SELECT: &str = "SELECT p.id, p.organisation_id, p.name, p.email, p.available, \
+     p.max_meetings, o.name AS organisation_name, o.country \
+     FROM event_participants p JOIN organisations o ON o.id = p.organisation_id";
 
 const REQUEST_SELECT: &str = "SELECT r.id, r.from_participant, r.to_participant, r.message, \
      r.priority, r.status, pf.name AS from_name, ofr.name AS from_organisation, pt.name AS to_name, \
@@ -229,11 +230,7 @@ async fn load_participants(
     event: EventId,
 ) -> Result<Vec<ParticipantRecord>> {
     conn.fetch_all(
-        &format!(
-            "SELECT {PARTICIPANT_COLUMNS} FROM event_participants p \
-             JOIN organisations o ON o.id = p.organisation_id \
-             WHERE p.event_id = $1 AND p.cluster_id = $2 ORDER BY o.name, p.name, p.id"
-        ),
+        &format!("{PARTICIPANT_SELECT} WHERE p.event_id = $1 AND p.cluster_id = $2 ORDER BY o.name, p.name, p.id"),
         params![event.0, cluster.0],
     )
     .await?
@@ -251,9 +248,7 @@ async fn load_participant(
     let row = conn
         .fetch_optional(
             &format!(
-                "SELECT {PARTICIPANT_COLUMNS} FROM event_participants p \
-                 JOIN organisations o ON o.id = p.organisation_id \
-                 WHERE p.id = $1 AND p.event_id = $2 AND p.cluster_id = $3"
+                "{PARTICIPANT_SELECT} WHERE p.id = $1 AND p.event_id = $2 AND p.cluster_id = $3"
             ),
             params![id.0, event.0, cluster.0],
         )

@@ -12,7 +12,7 @@ use klynge_store::EventFigures;
 
 use crate::context::Ctx;
 use crate::error::PageError;
-use crate::event_pages::{event_id, events_view, sides, slot_label, store_err};
+use crate::event_pages::{event_id, events_view, organiser_form, sides, slot_label, store_err};
 use crate::forms;
 use crate::pages::{Chrome, parse_id, render, see_other};
 
@@ -110,9 +110,7 @@ pub async fn mark(
     Path((raw, raw_request)): Path<(String, String)>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let view = events_view(&ctx)?;
-    let fields = forms::from_body(&body);
-    ctx.check_csrf(fields.get("csrf"))?;
+    let (view, fields) = organiser_form(&ctx, &body)?;
     let id = event_id(&ctx, &raw)?;
     let request = MeetingRequestId(parse_id(&raw_request, ctx.lang)?);
     let code = forms::text(&fields, "attendance");

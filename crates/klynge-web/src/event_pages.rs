@@ -37,6 +37,18 @@ pub(crate) fn events_view(ctx: &Ctx) -> Result<EventsView, PageError> {
         .ok_or(PageError::Forbidden)
 }
 
+/// A form sent to an organiser's screen: the staff member's view and the fields, once the
+/// form token is checked.
+pub(crate) fn organiser_form(
+    ctx: &Ctx,
+    body: &Bytes,
+) -> Result<(EventsView, forms::Fields), PageError> {
+    let view = events_view(ctx)?;
+    let fields = forms::from_body(body);
+    ctx.check_csrf(fields.get("csrf"))?;
+    Ok((view, fields))
+}
+
 pub(crate) fn store_err(ctx: &Ctx) -> impl Fn(StoreError) -> PageError + '_ {
     |e| PageError::store(e, ctx.lang)
 }
@@ -294,9 +306,7 @@ pub async fn new_event_form(ctx: Ctx) -> Result<Response, PageError> {
 }
 
 pub async fn create_event(ctx: Ctx, body: Bytes) -> Result<Response, PageError> {
-    let view = events_view(&ctx)?;
-    let fields = forms::from_body(&body);
-    ctx.check_csrf(fields.get("csrf"))?;
+    let (view, fields) = organiser_form(&ctx, &body)?;
     let t = ctx.tr();
     let mut f = EventForm::from_fields(&fields);
     if let Some(event) = f.validate(&t, &view, EventStatus::Draft) {
@@ -341,9 +351,7 @@ pub async fn update_event(
     Path(raw): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let view = events_view(&ctx)?;
-    let fields = forms::from_body(&body);
-    ctx.check_csrf(fields.get("csrf"))?;
+    let (view, fields) = organiser_form(&ctx, &body)?;
     let id = event_id(&ctx, &raw)?;
     let record = view.event(id).await.map_err(store_err(&ctx))?;
     let t = ctx.tr();
@@ -438,6 +446,27 @@ impl ParticipantForm {
             }
         };
         (name, email, max_meetings)
+    }
+
+    /// Puts a registration the store refused at its field: a conflict is the e-mail
+    /// already registered, invalid input an unknown slot; any other error is the page's.
+    pub(crate) fn refused(
+        &mut self,
+        t: &Tr,
+        e: StoreError,
+        lang: crate::i18n::Lang,
+    ) -> Result<(), PageError> {
+        match e {
+            StoreError::Conflict(_) => {
+                self.errors
+                    .insert("email", t.with("event-email-taken", "value", &self.email));
+            }
+            StoreError::Invalid(_) => {
+                self.errors.insert("available", t.get("event-slot-unknown"));
+            }
+            other => return Err(PageError::store(other, lang)),
+        }
+        Ok(())
     }
 
     /// The ticked slots as availability: `None` (every slot) when none or all are ticked.
@@ -766,9 +795,7 @@ pub async fn set_status(
     Path(raw): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let view = events_view(&ctx)?;
-    let fields = forms::from_body(&body);
-    ctx.check_csrf(fields.get("csrf"))?;
+    let (view, fields) = organiser_form(&ctx, &body)?;
     let id = event_id(&ctx, &raw)?;
     let Ok(next) = EventStatus::from_code(&forms::text(&fields, "status")) else {
         return Ok(see_other(&format!("/events/{}?error=status", id.0)));
@@ -881,9 +908,7 @@ pub async fn add_participant(
     Path(raw): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let view = events_view(&ctx)?;
-    let fields = forms::from_body(&body);
-    ctx.check_csrf(fields.get("csrf"))?;
+    let (view, fields) = organiser_form(&ctx, &body)?;
     let id = event_id(&ctx, &raw)?;
     let l = load(&ctx, &view, id).await?;
     let t = ctx.tr();
@@ -910,14 +935,7 @@ pub async fn add_participant(
             };
             match view.add_participant(id, &participant).await {
                 Ok(_) => return Ok(see_other(&format!("/events/{}#participants", id.0))),
-                Err(StoreError::Conflict(_)) => {
-                    f.errors
-                        .insert("email", t.with("event-email-taken", "value", &f.email));
-                }
-                Err(StoreError::Invalid(_)) => {
-                    f.errors.insert("available", t.get("event-slot-unknown"));
-                }
-                Err(e) => return Err(PageError::store(e, ctx.lang)),
+                Err(e) => f.refused(&t, e, ctx.lang)?,
             }
         }
     }
@@ -930,9 +948,7 @@ pub async fn add_request(
     Path(raw): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let view = events_view(&ctx)?;
-    let fields = forms::from_body(&body);
-    ctx.check_csrf(fields.get("csrf"))?;
+    let (view, fields) = organiser_form(&ctx, &body)?;
     let id = event_id(&ctx, &raw)?;
     let l = load(&ctx, &view, id).await?;
     let t = ctx.tr();
@@ -960,9 +976,7 @@ pub async fn set_request_status(
     Path((raw, raw_request)): Path<(String, String)>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let view = events_view(&ctx)?;
-    let fields = forms::from_body(&body);
-    ctx.check_csrf(fields.get("csrf"))?;
+    let (view, fields) = organiser_form(&ctx, &body)?;
     let id = event_id(&ctx, &raw)?;
     let request = MeetingRequestId(parse_id(&raw_request, ctx.lang)?);
     let Some(next) = parse_request_status(&fields) else {
@@ -982,9 +996,7 @@ pub async fn run_scheduler(
     Path(raw): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let view = events_view(&ctx)?;
-    let fields = forms::from_body(&body);
-    ctx.check_csrf(fields.get("csrf"))?;
+    let (view, fields) = organiser_form(&ctx, &body)?;
     let id = event_id(&ctx, &raw)?;
     let l = load(&ctx, &view, id).await?;
     if !l.record.event.status.may_schedule() {
@@ -1272,9 +1284,7 @@ pub async fn move_meeting(
     Path(raw): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let view = events_view(&ctx)?;
-    let fields = forms::from_body(&body);
-    ctx.check_csrf(fields.get("csrf"))?;
+    let (view, fields) = organiser_form(&ctx, &body)?;
     let id = event_id(&ctx, &raw)?;
     let l = load(&ctx, &view, id).await?;
     let t = ctx.tr();

@@ -14,9 +14,8 @@ use klynge_store::{EventRecord, EventsView, ParticipantRecord, RequestRecord, St
 use crate::context::Ctx;
 use crate::error::PageError;
 use crate::event_pages::{
-    ParticipantForm, SlotChoice, event_id, events_view, slot_label, store_err, who,
+    ParticipantForm, SlotChoice, event_id, events_view, organiser_form, slot_label, store_err, who,
 };
-use crate::forms;
 use crate::i18n::Tr;
 use crate::pages::{Chrome, parse_id, render, see_other};
 
@@ -144,9 +143,7 @@ pub async fn update(
     Path((raw, raw_p)): Path<(String, String)>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let view = events_view(&ctx)?;
-    let fields = forms::from_body(&body);
-    ctx.check_csrf(fields.get("csrf"))?;
+    let (view, fields) = organiser_form(&ctx, &body)?;
     let l = load(&ctx, &view, &raw, &raw_p).await?;
     let t = ctx.tr();
     let e = &l.record.event;
@@ -176,14 +173,7 @@ pub async fn update(
                         l.record.id.0
                     )));
                 }
-                Err(StoreError::Conflict(_)) => {
-                    f.errors
-                        .insert("email", t.with("event-email-taken", "value", &f.email));
-                }
-                Err(StoreError::Invalid(_)) => {
-                    f.errors.insert("available", t.get("event-slot-unknown"));
-                }
-                Err(e) => return Err(PageError::store(e, ctx.lang)),
+                Err(e) => f.refused(&t, e, ctx.lang)?,
             }
         }
     }
@@ -226,9 +216,7 @@ pub async fn remove(
     Path((raw, raw_p)): Path<(String, String)>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let view = events_view(&ctx)?;
-    let fields = forms::from_body(&body);
-    ctx.check_csrf(fields.get("csrf"))?;
+    let (view, _) = organiser_form(&ctx, &body)?;
     let l = load(&ctx, &view, &raw, &raw_p).await?;
     match view.remove_participant(l.record.id, l.participant.id).await {
         Ok(()) => Ok(see_other(&format!(

@@ -91,7 +91,7 @@ pub struct EventsReport {
 
 /// Scheduler iterations for a demo event: a fixed number, so the same seed gives the same
 /// schedule on any machine (the time limit is only a safety net).
-const DEMO_SCHEDULER_ITERATIONS: u64 = 200_000;
+const DEMO_SCHEDULER_ITERATIONS: u64 = 50_000;
 
 /// The demo matchmaking events of the clusters that have demo staff accounts, stored
 /// through each cluster's organiser view like any event: registered, requested, and the

@@ -7,6 +7,7 @@
 //! Architecture invariant: no I/O. The binary loads what this crate generates.
 
 mod clusters;
+mod events;
 mod market;
 mod names;
 
@@ -20,6 +21,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 pub use clusters::{NATIONAL_CLUSTERS, NationalCluster};
+pub use events::{DemoEvent, DemoRequest, demo_events};
 pub use market::market_posts;
 
 /// How much data to make.

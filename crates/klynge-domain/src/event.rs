@@ -71,6 +71,31 @@ impl EventStatus {
     }
 }
 
+impl Event {
+    /// Whether the organiser may record who came: once the event is closed, or published
+    /// and its day has passed (`today` is the Danish calendar day).
+    pub fn takes_attendance(&self, today: NaiveDate) -> bool {
+        match self.status {
+            EventStatus::Closed => true,
+            EventStatus::Published => self.held_on < today,
+            _ => false,
+        }
+    }
+
+    /// Whether registrations may still be changed or removed (not once it is closed).
+    pub fn registrations_editable(&self) -> bool {
+        self.status != EventStatus::Closed
+    }
+}
+
+crate::code_enum! {
+    /// Whether a placed meeting took place, as the organiser marks it after the event.
+    pub enum Attendance {
+        Held = "held",
+        NoShow = "no_show",
+    }
+}
+
 crate::code_enum! {
     /// The state of a meeting request.
     pub enum RequestStatus {
@@ -335,6 +360,36 @@ impl Event {
             copenhagen_to_utc(self.held_on.and_time(s.starts_at)),
             copenhagen_to_utc(self.held_on.and_time(s.ends_at)),
         ))
+    }
+}
+
+#[cfg(test)]
+mod attendance_tests {
+    use super::*;
+
+    fn event(status: EventStatus, held_on: NaiveDate) -> Event {
+        Event {
+            cluster: ClusterId(1),
+            name: Name::parse("Dag").expect("name"),
+            place: String::new(),
+            held_on,
+            slots: Slot::parse_lines("09:00-09:20").expect("slots"),
+            tables: 1,
+            table_names: Vec::new(),
+            status,
+        }
+    }
+
+    #[test]
+    fn attendance_is_taken_after_the_event() {
+        let day = NaiveDate::from_ymd_opt(2027, 3, 1).expect("day");
+        let next = day.succ_opt().expect("next day");
+        assert!(!event(EventStatus::Published, day).takes_attendance(day));
+        assert!(event(EventStatus::Published, day).takes_attendance(next));
+        assert!(event(EventStatus::Closed, next).takes_attendance(day));
+        assert!(!event(EventStatus::Scheduled, day).takes_attendance(next));
+        assert!(!event(EventStatus::Closed, day).registrations_editable());
+        assert!(event(EventStatus::Published, day).registrations_editable());
     }
 }
 

@@ -31,8 +31,8 @@ pub use crm::{FeeTier, Interaction, InteractionKind, Membership, Referral, Refer
 pub use cvr::Cvr;
 pub use error::DomainError;
 pub use event::{
-    Event, EventParticipant, EventStatus, Load, MeetingRequest, MoveConflict, Placement,
-    RequestStatus, Slot, SlotError, check_move, copenhagen_to_utc,
+    Attendance, Event, EventParticipant, EventStatus, Load, MeetingRequest, MoveConflict,
+    Placement, RequestStatus, Slot, SlotError, check_move, copenhagen_to_utc,
 };
 pub use geography::{Municipality, MunicipalityCode, Region};
 pub use ids::*;

@@ -8,9 +8,9 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use klynge_domain::{
-    ClusterId, Email, Event, EventId, EventParticipant, EventParticipantId, EventStatus,
-    MeetingRequest, MeetingRequestId, MoveConflict, Name, OrganisationId, Placement, RequestStatus,
-    Slot, check_move,
+    Attendance, ClusterId, Email, Event, EventId, EventParticipant, EventParticipantId,
+    EventStatus, MeetingRequest, MeetingRequestId, MoveConflict, Name, OrganisationId, Placement,
+    RequestStatus, Slot, check_move,
 };
 
 use crate::backend::{AnyRow, Conn};
@@ -58,6 +58,8 @@ pub struct RequestRecord {
     pub to_organisation: String,
     /// (slot position, table) when the meeting is in the schedule.
     pub placement: Option<(u32, u32)>,
+    /// Whether the placed meeting took place, once the organiser has marked it.
+    pub attendance: Option<Attendance>,
 }
 
 /// The organiser's figures for an event.
@@ -68,8 +70,10 @@ pub struct EventFigures {
     pub requested: i64,
     pub accepted: i64,
     pub scheduled: i64,
-    /// Scheduled meetings of an event that is closed (has taken place).
+    /// Placed meetings the organiser marked as held.
     pub held: i64,
+    /// Placed meetings the organiser marked as not held (someone did not come).
+    pub no_show: i64,
     pub organisations: i64,
     pub countries: i64,
 }
@@ -77,12 +81,13 @@ pub struct EventFigures {
 const EVENT_COLUMNS: &str = "e.id, e.cluster_id, e.name, e.place, e.held_on, e.slots, e.tables, \
      e.table_names, e.status, e.scheduled_at, e.priority_sum, e.upper_bound, e.breaks, e.idle_slots";
 
-const PARTICIPANT_COLUMNS: &str = "p.id, p.organisation_id, p.name, p.email, p.available, \
-     p.max_meetings, o.name AS organisation_name, o.country";
+const PARTICIPANT_SELECT: &str = "SELECT p.id, p.organisation_id, p.name, p.email, p.available, \
+     p.max_meetings, o.name AS organisation_name, o.country \
+     FROM event_participants p JOIN organisations o ON o.id = p.organisation_id";
 
 const REQUEST_SELECT: &str = "SELECT r.id, r.from_participant, r.to_participant, r.message, \
      r.priority, r.status, pf.name AS from_name, ofr.name AS from_organisation, pt.name AS to_name, \
-     ot.name AS to_organisation, m.slot, m.table_no \
+     ot.name AS to_organisation, m.slot, m.table_no, m.attendance \
      FROM meeting_requests r \
      JOIN event_participants pf ON pf.id = r.from_participant \
      JOIN organisations ofr ON ofr.id = pf.organisation_id \
@@ -196,15 +201,15 @@ fn request_from_row(row: &AnyRow) -> Result<RequestRecord> {
         to_name: row.get("to_name")?,
         to_organisation: row.get("to_organisation")?,
         placement,
+        attendance: row
+            .get::<Option<String>>("attendance")?
+            .map(|code| Attendance::from_code(&code).map_err(|e| corrupt(T, id, e)))
+            .transpose()?,
     })
 }
 
 fn invalid(e: impl ToString) -> StoreError {
     StoreError::Invalid(e.to_string())
-}
-
-async fn count(conn: &mut Conn<'_>, (event, cluster): (i64, i64), sql: &str) -> Result<i64> {
-    Ok(conn.fetch_i64(sql, params![event, cluster]).await?)
 }
 
 /// Queries shared by both views; each takes the cluster from its view.
@@ -225,17 +230,47 @@ async fn load_participants(
     event: EventId,
 ) -> Result<Vec<ParticipantRecord>> {
     conn.fetch_all(
-        &format!(
-            "SELECT {PARTICIPANT_COLUMNS} FROM event_participants p \
-             JOIN organisations o ON o.id = p.organisation_id \
-             WHERE p.event_id = $1 AND p.cluster_id = $2 ORDER BY o.name, p.name, p.id"
-        ),
+        &format!("{PARTICIPANT_SELECT} WHERE p.event_id = $1 AND p.cluster_id = $2 ORDER BY o.name, p.name, p.id"),
         params![event.0, cluster.0],
     )
     .await?
     .iter()
     .map(participant_from_row)
     .collect()
+}
+
+async fn load_participant(
+    conn: &mut Conn<'_>,
+    cluster: ClusterId,
+    event: EventId,
+    id: EventParticipantId,
+) -> Result<ParticipantRecord> {
+    let row = conn
+        .fetch_optional(
+            &format!(
+                "{PARTICIPANT_SELECT} WHERE p.id = $1 AND p.event_id = $2 AND p.cluster_id = $3"
+            ),
+            params![id.0, event.0, cluster.0],
+        )
+        .await?
+        .ok_or_else(|| StoreError::not_found("participant", format!("id {id}")))?;
+    participant_from_row(&row)
+}
+
+/// The event, refused (conflict) once it is closed: registrations no longer change.
+async fn load_editable(
+    conn: &mut Conn<'_>,
+    cluster: ClusterId,
+    event: EventId,
+) -> Result<EventRecord> {
+    let record = load_event(conn, cluster, event).await?;
+    if !record.event.registrations_editable() {
+        return Err(StoreError::Conflict(format!(
+            "event {event} is {} and its registrations can no longer change",
+            record.event.status
+        )));
+    }
+    Ok(record)
 }
 
 async fn load_requests(
@@ -594,6 +629,146 @@ impl EventsView {
         Ok(EventParticipantId(id))
     }
 
+    pub async fn participant(
+        &self,
+        event: EventId,
+        id: EventParticipantId,
+    ) -> Result<ParticipantRecord> {
+        let mut pooled = self.store.acquire().await?;
+        load_participant(&mut pooled.conn(), self.cluster, event, id).await
+    }
+
+    /// Changes a registration: the person (name and e-mail), availability and meeting cap;
+    /// the organisation stays the one registered. Refused once the event is closed, for an
+    /// e-mail already registered, and when the new availability or cap would leave out a
+    /// meeting already placed (move or cancel that meeting first).
+    pub async fn update_participant(
+        &self,
+        event: EventId,
+        id: EventParticipantId,
+        participant: &EventParticipant,
+    ) -> Result<()> {
+        let mut tx = self.store.begin().await?;
+        let mut conn = tx.conn();
+        let record = load_editable(&mut conn, self.cluster, event).await?;
+        participant.validate(&record.event).map_err(invalid)?;
+        load_participant(&mut conn, self.cluster, event, id).await?;
+        let placed: Vec<Placement> = load_placements(&mut conn, self.cluster, event)
+            .await?
+            .into_iter()
+            .filter(|p| p.with.contains(&id))
+            .collect();
+        if let Some(p) = placed.iter().find(|p| !participant.is_available(p.slot)) {
+            return Err(StoreError::Conflict(format!(
+                "participant {id} has meeting {} in slot {}, which the new availability leaves out",
+                p.request,
+                p.slot + 1
+            )));
+        }
+        if let Some(max) = participant.max_meetings
+            && placed.len() > max as usize
+        {
+            return Err(StoreError::Conflict(format!(
+                "participant {id} has {} meetings placed, more than the new cap of {max}",
+                placed.len()
+            )));
+        }
+        conn.execute(
+            "UPDATE event_participants SET name = $1, email = $2, available = $3, max_meetings = $4 \
+             WHERE id = $5 AND event_id = $6 AND cluster_id = $7",
+            params![
+                participant.name.as_str(),
+                participant.email.as_str(),
+                available_text(&participant.available),
+                participant.max_meetings.map(i64::from),
+                id.0,
+                event.0,
+                self.cluster.0
+            ],
+        )
+        .await
+        .map_err(|e| {
+            conflict_or(e, || {
+                format!(
+                    "{} is already registered for event {event}",
+                    participant.email
+                )
+            })
+        })?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Removes a registration in one transaction: the participant's meetings leave the
+    /// schedule and its meeting requests (made and received) are withdrawn with it. Refused
+    /// once the event is closed.
+    pub async fn remove_participant(&self, event: EventId, id: EventParticipantId) -> Result<()> {
+        let mut tx = self.store.begin().await?;
+        let mut conn = tx.conn();
+        load_editable(&mut conn, self.cluster, event).await?;
+        load_participant(&mut conn, self.cluster, event, id).await?;
+        let theirs = "SELECT r.id FROM meeting_requests r WHERE r.event_id = $2 AND r.cluster_id = $3 \
+             AND (r.from_participant = $1 OR r.to_participant = $1)";
+        conn.execute(
+            &format!(
+                "DELETE FROM meeting_placements WHERE cluster_id = $3 AND event_id = $2 AND request_id IN ({theirs})"
+            ),
+            params![id.0, event.0, self.cluster.0],
+        )
+        .await?;
+        conn.execute(
+            "DELETE FROM meeting_requests WHERE event_id = $2 AND cluster_id = $3 \
+             AND (from_participant = $1 OR to_participant = $1)",
+            params![id.0, event.0, self.cluster.0],
+        )
+        .await?;
+        conn.execute(
+            "DELETE FROM event_participants WHERE id = $1 AND event_id = $2 AND cluster_id = $3",
+            params![id.0, event.0, self.cluster.0],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Marks whether a placed meeting took place (`None` clears the mark). Only after the
+    /// event: closed, or published and `today` after its day.
+    pub async fn set_attendance(
+        &self,
+        event: EventId,
+        request: MeetingRequestId,
+        attendance: Option<Attendance>,
+        today: NaiveDate,
+    ) -> Result<()> {
+        let mut pooled = self.store.acquire().await?;
+        let mut conn = pooled.conn();
+        let record = load_event(&mut conn, self.cluster, event).await?;
+        if !record.event.takes_attendance(today) {
+            return Err(StoreError::Conflict(format!(
+                "event {event} is {} on {}: attendance is recorded after the event",
+                record.event.status, record.event.held_on
+            )));
+        }
+        let n = conn
+            .execute(
+                "UPDATE meeting_placements SET attendance = $1 WHERE request_id = $2 AND event_id = $3 AND cluster_id = $4",
+                params![
+                    attendance.map(|a| a.code().to_string()),
+                    request.0,
+                    event.0,
+                    self.cluster.0
+                ],
+            )
+            .await?;
+        if n == 0 {
+            return Err(StoreError::not_found(
+                "placed meeting",
+                format!("id {request}"),
+            ));
+        }
+        Ok(())
+    }
+
     pub async fn requests(&self, event: EventId) -> Result<Vec<RequestRecord>> {
         let mut pooled = self.store.acquire().await?;
         let mut conn = pooled.conn();
@@ -756,55 +931,40 @@ impl EventsView {
         Ok(Ok(()))
     }
 
+    /// The organiser's figures, read in one statement.
     pub async fn figures(&self, event: EventId) -> Result<EventFigures> {
         let mut pooled = self.store.acquire().await?;
         let mut conn = pooled.conn();
-        let record = load_event(&mut conn, self.cluster, event).await?;
-        let (e, c) = (event.0, self.cluster.0);
-        let scheduled = count(
-            &mut conn,
-            (e, c),
-            "SELECT COUNT(*) FROM meeting_placements WHERE event_id = $1 AND cluster_id = $2",
-        )
-        .await?;
+        load_event(&mut conn, self.cluster, event).await?;
+        const SCOPE: &str = "event_id = $1 AND cluster_id = $2";
+        let row = conn
+            .fetch_optional(
+                &format!(
+                    "SELECT \
+                     (SELECT COUNT(*) FROM event_participants WHERE {SCOPE}) AS participants, \
+                     (SELECT COUNT(*) FROM meeting_requests WHERE {SCOPE}) AS requested, \
+                     (SELECT COUNT(*) FROM meeting_requests WHERE {SCOPE} AND status = 'accepted') AS accepted, \
+                     (SELECT COUNT(*) FROM meeting_placements WHERE {SCOPE}) AS scheduled, \
+                     (SELECT COUNT(*) FROM meeting_placements WHERE {SCOPE} AND attendance = 'held') AS held, \
+                     (SELECT COUNT(*) FROM meeting_placements WHERE {SCOPE} AND attendance = 'no_show') AS no_show, \
+                     (SELECT COUNT(DISTINCT organisation_id) FROM event_participants WHERE {SCOPE}) AS organisations, \
+                     (SELECT COUNT(DISTINCT o.country) FROM event_participants p \
+                      JOIN organisations o ON o.id = p.organisation_id \
+                      WHERE p.event_id = $1 AND p.cluster_id = $2) AS countries"
+                ),
+                params![event.0, self.cluster.0],
+            )
+            .await?
+            .ok_or_else(|| StoreError::not_found("event", format!("id {event}")))?;
         Ok(EventFigures {
-            participants: count(
-                &mut conn,
-                (e, c),
-                "SELECT COUNT(*) FROM event_participants WHERE event_id = $1 AND cluster_id = $2",
-            )
-            .await?,
-            requested: count(
-                &mut conn,
-                (e, c),
-                "SELECT COUNT(*) FROM meeting_requests WHERE event_id = $1 AND cluster_id = $2",
-            )
-            .await?,
-            accepted: count(
-                &mut conn,
-                (e, c),
-                "SELECT COUNT(*) FROM meeting_requests WHERE event_id = $1 AND cluster_id = $2 AND status = 'accepted'",
-            )
-            .await?,
-            scheduled,
-            held: if record.event.status == EventStatus::Closed {
-                scheduled
-            } else {
-                0
-            },
-            organisations: count(
-                &mut conn,
-                (e, c),
-                "SELECT COUNT(DISTINCT organisation_id) FROM event_participants WHERE event_id = $1 AND cluster_id = $2",
-            )
-            .await?,
-            countries: count(
-                &mut conn,
-                (e, c),
-                "SELECT COUNT(DISTINCT o.country) FROM event_participants p JOIN organisations o ON o.id = p.organisation_id \
-                 WHERE p.event_id = $1 AND p.cluster_id = $2",
-            )
-            .await?,
+            participants: row.get("participants")?,
+            requested: row.get("requested")?,
+            accepted: row.get("accepted")?,
+            scheduled: row.get("scheduled")?,
+            held: row.get("held")?,
+            no_show: row.get("no_show")?,
+            organisations: row.get("organisations")?,
+            countries: row.get("countries")?,
         })
     }
 }
@@ -895,12 +1055,14 @@ impl ParticipantEvents {
         conn: &mut Conn<'_>,
         event: EventId,
     ) -> Result<Vec<EventParticipantId>> {
-        Ok(load_participants(conn, self.cluster, event)
-            .await?
-            .into_iter()
-            .filter(|p| p.participant.organisation == self.organisation)
-            .map(|p| p.id)
-            .collect())
+        conn.fetch_all(
+            "SELECT id FROM event_participants WHERE event_id = $1 AND cluster_id = $2 AND organisation_id = $3",
+            params![event.0, self.cluster.0, self.organisation.0],
+        )
+        .await?
+        .iter()
+        .map(|row| Ok(EventParticipantId(row.get("id")?)))
+        .collect()
     }
 
     /// Asks to meet someone, from one of the own organisation's participants.

@@ -96,6 +96,12 @@ impl ClusterStore {
         &self.store
     }
 
+    /// The cluster's matchmaking events, as its organising staff sees them (for operator
+    /// tools such as the demo loader; the web asks a principal for this view).
+    pub fn events(&self) -> crate::EventsView {
+        crate::EventsView::new(self.store.clone(), self.cluster)
+    }
+
     // ----- contacts -----
 
     pub async fn add_person(&self, person: &Person) -> Result<PersonId> {

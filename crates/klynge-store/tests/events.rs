@@ -338,7 +338,8 @@ on_every_backend!(events_belong_to_their_cluster_and_follow_the_rules, |db| {
         .unwrap();
     assert_eq!(v1.placements(id).await.unwrap().len(), 2);
     v1.set_status(id, EventStatus::Closed).await.unwrap();
-    assert_eq!(v1.figures(id).await.unwrap().held, 2);
+    // "Held" counts the meetings marked held, not the placed ones.
+    assert_eq!(v1.figures(id).await.unwrap().held, 0);
 
     // A draft event of the cluster is not visible to the member; another cluster's never.
     let draft = v1.create_event(&event(c1)).await.unwrap();
@@ -354,4 +355,177 @@ on_every_backend!(events_belong_to_their_cluster_and_follow_the_rules, |db| {
         me.event(theirs).await,
         Err(StoreError::NotFound { .. })
     ));
+});
+
+on_every_backend!(registrations_change_and_go_and_attendance_is_marked, |db| {
+    let s = &db.store;
+    let c1 = s.create_cluster(&cluster("robot")).await.unwrap();
+    let c2 = s.create_cluster(&cluster("vand")).await.unwrap();
+    let o1 = s.create_organisation(&danish("Gribe ApS")).await.unwrap();
+    let o2 = s
+        .create_organisation(&foreign("Robo GmbH", "DE"))
+        .await
+        .unwrap();
+    let v1 = principal(s, "staff1", Role::ClusterStaff, Some(c1), None)
+        .await
+        .events(s)
+        .unwrap();
+    let v2 = principal(s, "staff2", Role::ClusterStaff, Some(c2), None)
+        .await
+        .events(s)
+        .unwrap();
+    let mut e = event(c1);
+    e.status = EventStatus::Open;
+    let id = v1.create_event(&e).await.unwrap();
+    let a = v1.add_participant(id, &person(o1, "Anna")).await.unwrap();
+    let b = v1.add_participant(id, &person(o2, "Bo")).await.unwrap();
+    let c = v1.add_participant(id, &person(o1, "Clara")).await.unwrap();
+    let accepted = |from, to| {
+        let mut r = request(from, to);
+        r.status = RequestStatus::Accepted;
+        r
+    };
+    let ab = v1.add_request(id, &accepted(a, b)).await.unwrap();
+    let bc = v1.add_request(id, &accepted(b, c)).await.unwrap();
+    let ca = v1.add_request(id, &accepted(c, a)).await.unwrap();
+    let figures = ScheduleFigures {
+        scheduled_at: Utc::now(),
+        priority_sum: 9,
+        upper_bound: 9,
+        breaks: 0,
+        idle_slots: 0,
+    };
+    v1.save_schedule(id, &[(ab, 0, 0), (bc, 1, 0), (ca, 4, 0)], &figures)
+        .await
+        .unwrap();
+
+    // Change Anna: a new name and e-mail, and a cap; the organisation stays.
+    let mut anna = person(o2, "Anne");
+    anna.max_meetings = Some(2);
+    v1.update_participant(id, a, &anna).await.unwrap();
+    let stored = v1.participant(id, a).await.unwrap();
+    assert_eq!(stored.participant.name.as_str(), "Anne");
+    assert_eq!(stored.participant.email.as_str(), "anne@example.com");
+    assert_eq!(
+        stored.participant.organisation, o1,
+        "the organisation stays"
+    );
+    assert_eq!(stored.participant.max_meetings, Some(2));
+    // Refused: availability without a slot where Anna has a meeting, a cap below her
+    // meetings, an e-mail already registered, another cluster, an unknown participant.
+    let mut morning = person(o1, "Anne");
+    morning.available = Some(vec![0, 1, 2]);
+    assert!(matches!(
+        v1.update_participant(id, a, &morning).await,
+        Err(StoreError::Conflict(_))
+    ));
+    let mut one = person(o1, "Anne");
+    one.max_meetings = Some(1);
+    assert!(matches!(
+        v1.update_participant(id, a, &one).await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert!(matches!(
+        v1.update_participant(id, a, &person(o1, "Bo")).await,
+        Err(StoreError::Conflict(_))
+    ));
+    let mut bad = person(o1, "Anne");
+    bad.available = Some(vec![3]);
+    assert!(matches!(
+        v1.update_participant(id, a, &bad).await,
+        Err(StoreError::Invalid(_))
+    ));
+    assert!(matches!(
+        v2.update_participant(id, a, &anna).await,
+        Err(StoreError::NotFound { .. })
+    ));
+    assert!(matches!(
+        v1.update_participant(id, EventParticipantId(9999), &anna)
+            .await,
+        Err(StoreError::NotFound { .. })
+    ));
+    assert_eq!(
+        v1.participant(id, a)
+            .await
+            .unwrap()
+            .participant
+            .name
+            .as_str(),
+        "Anne"
+    );
+
+    // Remove Clara: her requests and placed meetings go with her, in one transaction.
+    assert!(matches!(
+        v2.remove_participant(id, c).await,
+        Err(StoreError::NotFound { .. })
+    ));
+    v1.remove_participant(id, c).await.unwrap();
+    assert_eq!(v1.participants(id).await.unwrap().len(), 2);
+    let left: Vec<_> = v1
+        .requests(id)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.id)
+        .collect();
+    assert_eq!(left, vec![ab]);
+    let placed = v1.placements(id).await.unwrap();
+    assert_eq!(placed.len(), 1);
+    assert_eq!(placed[0].request, ab);
+    assert!(matches!(
+        v1.participant(id, c).await,
+        Err(StoreError::NotFound { .. })
+    ));
+
+    // Attendance: not before the event's day has passed, then held / no-show / cleared.
+    v1.set_status(id, EventStatus::Published).await.unwrap();
+    let day = e.held_on;
+    let after = day.succ_opt().unwrap();
+    assert!(matches!(
+        v1.set_attendance(id, ab, Some(Attendance::Held), day).await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert!(matches!(
+        v2.set_attendance(id, ab, Some(Attendance::Held), after)
+            .await,
+        Err(StoreError::NotFound { .. })
+    ));
+    assert!(matches!(
+        v1.set_attendance(id, bc, Some(Attendance::Held), after)
+            .await,
+        Err(StoreError::NotFound { .. })
+    ));
+    v1.set_attendance(id, ab, Some(Attendance::NoShow), after)
+        .await
+        .unwrap();
+    let f = v1.figures(id).await.unwrap();
+    assert_eq!((f.scheduled, f.held, f.no_show), (1, 0, 1));
+    v1.set_attendance(id, ab, Some(Attendance::Held), after)
+        .await
+        .unwrap();
+    let r = v1.requests(id).await.unwrap();
+    assert_eq!(r[0].attendance, Some(Attendance::Held));
+    let f = v1.figures(id).await.unwrap();
+    assert_eq!((f.scheduled, f.held, f.no_show), (1, 1, 0));
+    v1.set_attendance(id, ab, None, after).await.unwrap();
+    assert_eq!(v1.figures(id).await.unwrap().held, 0);
+    v1.set_attendance(id, ab, Some(Attendance::Held), after)
+        .await
+        .unwrap();
+
+    // Once closed: attendance still, registrations no longer change.
+    v1.set_status(id, EventStatus::Closed).await.unwrap();
+    v1.set_attendance(id, ab, Some(Attendance::Held), day)
+        .await
+        .unwrap();
+    assert!(matches!(
+        v1.update_participant(id, a, &anna).await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert!(matches!(
+        v1.remove_participant(id, b).await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert_eq!(v1.participants(id).await.unwrap().len(), 2);
+    assert_eq!(v1.figures(id).await.unwrap().held, 1);
 });

@@ -111,7 +111,10 @@ pub struct EventFiguresItem {
     pub requested: i64,
     pub accepted: i64,
     pub scheduled: i64,
+    /// Placed meetings the organiser marked as held.
     pub held: i64,
+    /// Placed meetings the organiser marked as not held.
+    pub no_show: i64,
     pub organisations: i64,
     pub countries: i64,
 }
@@ -203,6 +206,7 @@ pub(crate) async fn event(
             accepted: f.accepted,
             scheduled: f.scheduled,
             held: f.held,
+            no_show: f.no_show,
             organisations: f.organisations,
             countries: f.countries,
         },

@@ -31,13 +31,25 @@ pub(crate) type Errors = HashMap<&'static str, String>;
 
 const MAX_SHORT_TEXT: usize = 200;
 
-fn events_view(ctx: &Ctx) -> Result<EventsView, PageError> {
+pub(crate) fn events_view(ctx: &Ctx) -> Result<EventsView, PageError> {
     ctx.principal()?
         .events(&ctx.state.store)
         .ok_or(PageError::Forbidden)
 }
 
-fn store_err(ctx: &Ctx) -> impl Fn(StoreError) -> PageError + '_ {
+/// A form sent to an organiser's screen: the staff member's view and the fields, once the
+/// form token is checked.
+pub(crate) fn organiser_form(
+    ctx: &Ctx,
+    body: &Bytes,
+) -> Result<(EventsView, forms::Fields), PageError> {
+    let view = events_view(ctx)?;
+    let fields = forms::from_body(body);
+    ctx.check_csrf(fields.get("csrf"))?;
+    Ok((view, fields))
+}
+
+pub(crate) fn store_err(ctx: &Ctx) -> impl Fn(StoreError) -> PageError + '_ {
     |e| PageError::store(e, ctx.lang)
 }
 
@@ -48,6 +60,29 @@ pub(crate) fn slot_label(slot: &Slot) -> String {
         slot.starts_at.format("%H:%M"),
         slot.ends_at.format("%H:%M")
     )
+}
+
+/// A participant as the pages show one: "Name (Organisation)".
+pub(crate) fn who(p: &ParticipantRecord) -> String {
+    format!("{} ({})", p.participant.name, p.organisation_name)
+}
+
+/// The asking and the asked side of a request, each as "Name (Organisation)".
+pub(crate) fn sides(r: &RequestRecord) -> (String, String) {
+    (
+        format!("{} ({})", r.from_name, r.from_organisation),
+        format!("{} ({})", r.to_name, r.to_organisation),
+    )
+}
+
+/// The message for a request the store refused as a conflict: a duplicate while the event
+/// takes requests, else the event no longer takes any.
+pub(crate) fn request_conflict(t: &Tr, status: EventStatus) -> String {
+    t.get(if status.takes_requests() {
+        "event-request-duplicate"
+    } else {
+        "event-request-closed"
+    })
 }
 
 pub(crate) fn status_label(t: &Tr, status: EventStatus) -> String {
@@ -271,9 +306,7 @@ pub async fn new_event_form(ctx: Ctx) -> Result<Response, PageError> {
 }
 
 pub async fn create_event(ctx: Ctx, body: Bytes) -> Result<Response, PageError> {
-    let view = events_view(&ctx)?;
-    let fields = forms::from_body(&body);
-    ctx.check_csrf(fields.get("csrf"))?;
+    let (view, fields) = organiser_form(&ctx, &body)?;
     let t = ctx.tr();
     let mut f = EventForm::from_fields(&fields);
     if let Some(event) = f.validate(&t, &view, EventStatus::Draft) {
@@ -292,7 +325,7 @@ pub async fn create_event(ctx: Ctx, body: Bytes) -> Result<Response, PageError> 
     ))
 }
 
-fn event_id(ctx: &Ctx, raw: &str) -> Result<EventId, PageError> {
+pub(crate) fn event_id(ctx: &Ctx, raw: &str) -> Result<EventId, PageError> {
     Ok(EventId(parse_id(raw, ctx.lang)?))
 }
 
@@ -318,9 +351,7 @@ pub async fn update_event(
     Path(raw): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let view = events_view(&ctx)?;
-    let fields = forms::from_body(&body);
-    ctx.check_csrf(fields.get("csrf"))?;
+    let (view, fields) = organiser_form(&ctx, &body)?;
     let id = event_id(&ctx, &raw)?;
     let record = view.event(id).await.map_err(store_err(&ctx))?;
     let t = ctx.tr();
@@ -361,6 +392,103 @@ pub struct ParticipantForm {
     /// Slot positions ticked.
     pub available: Vec<u32>,
     pub errors: Errors,
+}
+
+impl ParticipantForm {
+    /// Reads the person (name, e-mail), availability (one checkbox per meeting slot, named
+    /// `slot-POSITION`) and meeting cap of a registration form; a bad field gets its message.
+    pub(crate) fn read_person(
+        &mut self,
+        fields: &forms::Fields,
+        t: &Tr,
+        e: &Event,
+    ) -> (Option<Name>, Option<Email>, Option<u32>) {
+        self.name = forms::text(fields, "name");
+        self.email = forms::text(fields, "email");
+        self.max_meetings = forms::text(fields, "max_meetings");
+        let name = required_name(&mut self.errors, t, "name", &self.name);
+        let email = match Email::parse(&self.email) {
+            Ok(m) => Some(m),
+            Err(_) if self.email.is_empty() => {
+                self.errors.insert("email", t.get("field-required"));
+                None
+            }
+            Err(_) => {
+                self.errors
+                    .insert("email", t.with("field-email-invalid", "value", &self.email));
+                None
+            }
+        };
+        let mut unknown_slot = false;
+        self.available.clear();
+        for key in fields.keys() {
+            if let Some(pos) = key.strip_prefix("slot-") {
+                match pos.parse::<u32>() {
+                    Ok(p) if e.is_meeting_slot(p) => self.available.push(p),
+                    _ => unknown_slot = true,
+                }
+            }
+        }
+        self.available.sort_unstable();
+        if unknown_slot {
+            self.errors.insert("available", t.get("event-slot-unknown"));
+        }
+        let max_meetings = if self.max_meetings.is_empty() {
+            None
+        } else {
+            match self.max_meetings.parse::<u32>() {
+                Ok(m) if (1..=1000).contains(&m) => Some(m),
+                _ => {
+                    self.errors
+                        .insert("max_meetings", t.get("event-max-meetings-invalid"));
+                    None
+                }
+            }
+        };
+        (name, email, max_meetings)
+    }
+
+    /// Puts a registration the store refused at its field: a conflict is the e-mail
+    /// already registered, invalid input an unknown slot; any other error is the page's.
+    pub(crate) fn refused(
+        &mut self,
+        t: &Tr,
+        e: StoreError,
+        lang: crate::i18n::Lang,
+    ) -> Result<(), PageError> {
+        match e {
+            StoreError::Conflict(_) => {
+                self.errors
+                    .insert("email", t.with("event-email-taken", "value", &self.email));
+            }
+            StoreError::Invalid(_) => {
+                self.errors.insert("available", t.get("event-slot-unknown"));
+            }
+            other => return Err(PageError::store(other, lang)),
+        }
+        Ok(())
+    }
+
+    /// The ticked slots as availability: `None` (every slot) when none or all are ticked.
+    pub(crate) fn availability(&self, e: &Event) -> Option<Vec<u32>> {
+        (!self.available.is_empty() && self.available.len() < e.meeting_slots().len())
+            .then(|| self.available.clone())
+    }
+
+    /// The slots as checkboxes, ticked as the form has them (all when none are).
+    pub(crate) fn slot_choices(&self, e: &Event) -> Vec<SlotChoice> {
+        let all_checked = self.available.is_empty();
+        e.slots
+            .iter()
+            .enumerate()
+            .map(|(i, s)| SlotChoice {
+                position: i as u32,
+                label: slot_label(s),
+                is_break: s.is_break,
+                checked: all_checked || self.available.contains(&(i as u32)),
+            })
+            .collect()
+    }
 }
 
 /// A meeting request form's fields.
@@ -453,6 +581,7 @@ pub(crate) struct SlotChoice {
 }
 
 pub(crate) struct ParticipantView {
+    pub id: i64,
     pub name: String,
     pub email: String,
     pub organisation: String,
@@ -469,6 +598,7 @@ pub(crate) fn participant_views(
     participants
         .iter()
         .map(|p| ParticipantView {
+            id: p.id.0,
             name: p.participant.name.as_str().to_string(),
             email: p.participant.email.as_str().to_string(),
             organisation: p.organisation_name.clone(),
@@ -508,10 +638,11 @@ pub(crate) fn request_views(t: &Tr, event: &Event, requests: &[RequestRecord]) -
         .iter()
         .map(|r| {
             let s = r.request.status;
+            let (from, to) = sides(r);
             RequestView {
                 id: r.id.0,
-                from: format!("{} ({})", r.from_name, r.from_organisation),
-                to: format!("{} ({})", r.to_name, r.to_organisation),
+                from,
+                to,
                 message: r.request.message.clone(),
                 priority: r.request.priority,
                 status: request_status_label(t, s),
@@ -535,15 +666,7 @@ pub(crate) fn request_views(t: &Tr, event: &Event, requests: &[RequestRecord]) -
 
 /// Participants as choices: (id, "name (organisation)").
 pub(crate) fn participant_choices(participants: &[ParticipantRecord]) -> Vec<(i64, String)> {
-    participants
-        .iter()
-        .map(|p| {
-            (
-                p.id.0,
-                format!("{} ({})", p.participant.name, p.organisation_name),
-            )
-        })
-        .collect()
+    participants.iter().map(|p| (p.id.0, who(p))).collect()
 }
 
 #[derive(Template)]
@@ -568,6 +691,10 @@ struct EventPage {
     may_schedule: bool,
     has_schedule: bool,
     takes_requests: bool,
+    /// Registrations may be changed (not once the event is closed).
+    editable: bool,
+    /// Attendance may be recorded (after the event).
+    takes_attendance: bool,
     message: Option<String>,
 }
 
@@ -600,7 +727,6 @@ fn event_page(
 ) -> EventPage {
     let t = ctx.tr();
     let e = &l.record.event;
-    let all_checked = reg.available.is_empty();
     let mut countries: Vec<&str> = l.participants.iter().map(|p| p.country.as_str()).collect();
     countries.sort_unstable();
     countries.dedup();
@@ -611,17 +737,7 @@ fn event_page(
         held_on: t.date(&e.held_on),
         place: e.place.clone(),
         status: status_label(&t, e.status),
-        slots: e
-            .slots
-            .iter()
-            .enumerate()
-            .map(|(i, s)| SlotChoice {
-                position: i as u32,
-                label: slot_label(s),
-                is_break: s.is_break,
-                checked: all_checked || reg.available.contains(&(i as u32)),
-            })
-            .collect(),
+        slots: reg.slot_choices(e),
         figures: l.figures,
         countries: countries.join(", "),
         next_statuses: EventStatus::ALL
@@ -638,6 +754,8 @@ fn event_page(
         may_schedule: e.status.may_schedule(),
         has_schedule: l.record.schedule.is_some(),
         takes_requests: e.status.takes_requests(),
+        editable: e.registrations_editable(),
+        takes_attendance: e.takes_attendance(chrono::Utc::now().date_naive()),
         message,
     }
 }
@@ -677,9 +795,7 @@ pub async fn set_status(
     Path(raw): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let view = events_view(&ctx)?;
-    let fields = forms::from_body(&body);
-    ctx.check_csrf(fields.get("csrf"))?;
+    let (view, fields) = organiser_form(&ctx, &body)?;
     let id = event_id(&ctx, &raw)?;
     let Ok(next) = EventStatus::from_code(&forms::text(&fields, "status")) else {
         return Ok(see_other(&format!("/events/{}?error=status", id.0)));
@@ -792,88 +908,34 @@ pub async fn add_participant(
     Path(raw): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let view = events_view(&ctx)?;
-    let fields = forms::from_body(&body);
-    ctx.check_csrf(fields.get("csrf"))?;
+    let (view, fields) = organiser_form(&ctx, &body)?;
     let id = event_id(&ctx, &raw)?;
     let l = load(&ctx, &view, id).await?;
     let t = ctx.tr();
     let e = &l.record.event;
     let mut f = ParticipantForm {
-        name: forms::text(&fields, "name"),
-        email: forms::text(&fields, "email"),
         cvr: forms::text(&fields, "cvr"),
         organisation_id: forms::text(&fields, "organisation_id"),
         org_name: forms::text(&fields, "org_name"),
         country: forms::text(&fields, "country"),
-        max_meetings: forms::text(&fields, "max_meetings"),
-        available: Vec::new(),
-        errors: Errors::new(),
+        ..ParticipantForm::default()
     };
-    let name = required_name(&mut f.errors, &t, "name", &f.name);
-    let email = match Email::parse(&f.email) {
-        Ok(m) => Some(m),
-        Err(_) if f.email.is_empty() => {
-            f.errors.insert("email", t.get("field-required"));
-            None
-        }
-        Err(_) => {
-            f.errors
-                .insert("email", t.with("field-email-invalid", "value", &f.email));
-            None
-        }
-    };
-    // Availability: one checkbox per meeting slot, named slot-POSITION.
-    let mut unknown_slot = false;
-    for key in fields.keys() {
-        if let Some(pos) = key.strip_prefix("slot-") {
-            match pos.parse::<u32>() {
-                Ok(p) if e.is_meeting_slot(p) => f.available.push(p),
-                _ => unknown_slot = true,
-            }
-        }
-    }
-    f.available.sort_unstable();
-    if unknown_slot {
-        f.errors.insert("available", t.get("event-slot-unknown"));
-    }
-    let max_meetings = if f.max_meetings.is_empty() {
-        None
-    } else {
-        match f.max_meetings.parse::<u32>() {
-            Ok(m) if (1..=1000).contains(&m) => Some(m),
-            _ => {
-                f.errors
-                    .insert("max_meetings", t.get("event-max-meetings-invalid"));
-                None
-            }
-        }
-    };
+    let (name, email, max_meetings) = f.read_person(&fields, &t, e);
     // Check the organisation without creating anything first.
     resolve_organisation(&ctx, &mut f, &t, false).await?;
     if f.errors.is_empty() {
         let organisation = resolve_organisation(&ctx, &mut f, &t, true).await?;
         if let (Some(organisation), Some(name), Some(email)) = (organisation, name, email) {
-            let available = (!f.available.is_empty()
-                && f.available.len() < e.meeting_slots().len())
-            .then(|| f.available.clone());
             let participant = EventParticipant {
                 organisation,
                 name,
                 email,
-                available,
+                available: f.availability(e),
                 max_meetings,
             };
             match view.add_participant(id, &participant).await {
                 Ok(_) => return Ok(see_other(&format!("/events/{}#participants", id.0))),
-                Err(StoreError::Conflict(_)) => {
-                    f.errors
-                        .insert("email", t.with("event-email-taken", "value", &f.email));
-                }
-                Err(StoreError::Invalid(_)) => {
-                    f.errors.insert("available", t.get("event-slot-unknown"));
-                }
-                Err(e) => return Err(PageError::store(e, ctx.lang)),
+                Err(e) => f.refused(&t, e, ctx.lang)?,
             }
         }
     }
@@ -886,9 +948,7 @@ pub async fn add_request(
     Path(raw): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let view = events_view(&ctx)?;
-    let fields = forms::from_body(&body);
-    ctx.check_csrf(fields.get("csrf"))?;
+    let (view, fields) = organiser_form(&ctx, &body)?;
     let id = event_id(&ctx, &raw)?;
     let l = load(&ctx, &view, id).await?;
     let t = ctx.tr();
@@ -897,12 +957,8 @@ pub async fn add_request(
         match view.add_request(id, &request).await {
             Ok(_) => return Ok(see_other(&format!("/events/{}#requests", id.0))),
             Err(StoreError::Conflict(_)) => {
-                let key = if l.record.event.status.takes_requests() {
-                    "event-request-duplicate"
-                } else {
-                    "event-request-closed"
-                };
-                f.errors.insert("to", t.get(key));
+                f.errors
+                    .insert("to", request_conflict(&t, l.record.event.status));
             }
             Err(e) => return Err(PageError::store(e, ctx.lang)),
         }
@@ -920,9 +976,7 @@ pub async fn set_request_status(
     Path((raw, raw_request)): Path<(String, String)>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let view = events_view(&ctx)?;
-    let fields = forms::from_body(&body);
-    ctx.check_csrf(fields.get("csrf"))?;
+    let (view, fields) = organiser_form(&ctx, &body)?;
     let id = event_id(&ctx, &raw)?;
     let request = MeetingRequestId(parse_id(&raw_request, ctx.lang)?);
     let Some(next) = parse_request_status(&fields) else {
@@ -942,9 +996,7 @@ pub async fn run_scheduler(
     Path(raw): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let view = events_view(&ctx)?;
-    let fields = forms::from_body(&body);
-    ctx.check_csrf(fields.get("csrf"))?;
+    let (view, fields) = organiser_form(&ctx, &body)?;
     let id = event_id(&ctx, &raw)?;
     let l = load(&ctx, &view, id).await?;
     if !l.record.event.status.may_schedule() {
@@ -1082,8 +1134,7 @@ struct SchedulePage {
 }
 
 fn person_label(p: Option<&ParticipantRecord>) -> String {
-    p.map(|p| format!("{} ({})", p.participant.name, p.organisation_name))
-        .unwrap_or_default()
+    p.map(who).unwrap_or_default()
 }
 
 fn schedule_page(ctx: &Ctx, l: &Loaded, m: MoveForm, moved: bool) -> SchedulePage {
@@ -1233,9 +1284,7 @@ pub async fn move_meeting(
     Path(raw): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let view = events_view(&ctx)?;
-    let fields = forms::from_body(&body);
-    ctx.check_csrf(fields.get("csrf"))?;
+    let (view, fields) = organiser_form(&ctx, &body)?;
     let id = event_id(&ctx, &raw)?;
     let l = load(&ctx, &view, id).await?;
     let t = ctx.tr();
@@ -1304,6 +1353,11 @@ mod tests {
         for p in ["construct", "insert", "improve", "done"] {
             keys.push(format!("scheduler-phase-{p}"));
         }
+        for a in klynge_domain::Attendance::ALL {
+            keys.push(format!("attendance-{}", a.code()));
+            keys.push(format!("attendance-set-{}", a.code()));
+        }
+        keys.push("attendance-set-none".into());
         for lang in [Lang::Da, Lang::En] {
             let t = Tr::new(lang);
             for k in &keys {

@@ -17,7 +17,9 @@ use klynge_scheduler::{
     Instance, InstanceInput, MeetingInput, Options, ParticipantInput, Phase, Progress, Solution,
     Stats,
 };
-use klynge_store::{EventRecord, EventsView, ParticipantRecord, RequestRecord, ScheduleFigures};
+use klynge_store::{
+    EventRecord, EventsView, ParticipantRecord, RequestRecord, ScheduleFigures, StoreError,
+};
 
 /// The scheduler's input for an event, and the way back.
 pub struct Built {
@@ -136,6 +138,54 @@ impl Built {
     }
 }
 
+/// The figures a solution is saved with.
+fn figures(solution: &Solution) -> ScheduleFigures {
+    ScheduleFigures {
+        scheduled_at: Utc::now(),
+        priority_sum: solution.stats.priority_sum as i64,
+        upper_bound: solution.stats.upper_bound as i64,
+        breaks: solution.stats.breaks as i64,
+        idle_slots: solution.stats.idle_slots as i64,
+    }
+}
+
+/// Why [`schedule_now`] saved no schedule.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("event {event} cannot be scheduled: {cause}")]
+    Input { event: EventId, cause: String },
+    #[error("the scheduler stopped: {0}")]
+    Stopped(String),
+}
+
+/// Schedules an event from scratch and saves the result, waiting for it (for tools such as
+/// the demo loader; the web runs [`start`] in the background). Set `options.max_iterations`
+/// for a reproducible schedule.
+pub async fn schedule_now(
+    view: &EventsView,
+    event: EventId,
+    options: Options,
+) -> Result<ScheduleFigures, RunError> {
+    let record = view.event(event).await?;
+    let participants = view.participants(event).await?;
+    let requests = view.requests(event).await?;
+    let built = build_input(&record, &participants, &requests);
+    let instance = klynge_scheduler::Instance::new(&built.input).map_err(|e| RunError::Input {
+        event,
+        cause: e.to_string(),
+    })?;
+    let solution =
+        tokio::task::spawn_blocking(move || klynge_scheduler::schedule(&instance, &options))
+            .await
+            .map_err(|e| RunError::Stopped(e.to_string()))?;
+    let figures = figures(&solution);
+    view.save_schedule(event, &built.placements(&solution), &figures)
+        .await?;
+    Ok(figures)
+}
+
 /// What the progress page shows.
 #[derive(Debug, Clone, Default)]
 pub struct Job {
@@ -222,13 +272,7 @@ pub fn start(
         .await;
         let done = match solved {
             Ok(solution) => {
-                let figures = ScheduleFigures {
-                    scheduled_at: Utc::now(),
-                    priority_sum: solution.stats.priority_sum as i64,
-                    upper_bound: solution.stats.upper_bound as i64,
-                    breaks: solution.stats.breaks as i64,
-                    idle_slots: solution.stats.idle_slots as i64,
-                };
+                let figures = figures(&solution);
                 view.save_schedule(event, &built.placements(&solution), &figures)
                     .await
                     .map_err(|e| e.to_string())

@@ -19,7 +19,9 @@ mod auth;
 mod context;
 mod crm_pages;
 mod error;
+mod event_attendance;
 mod event_pages;
+mod event_participants;
 mod event_run;
 mod forms;
 mod i18n;
@@ -67,6 +69,7 @@ pub struct AppState {
     pub market: MarketState,
 }
 
+pub use event_run::{RunError, schedule_now};
 pub use market::MarketState;
 pub use reports::ReportCache;
 
@@ -174,6 +177,19 @@ pub fn router_with(state: AppState) -> Router {
         .route(
             "/events/{id}/participants",
             post(event_pages::add_participant),
+        )
+        .route(
+            "/events/{id}/participants/{participant}/edit",
+            get(event_participants::edit_form).post(event_participants::update),
+        )
+        .route(
+            "/events/{id}/participants/{participant}/remove",
+            get(event_participants::remove_form).post(event_participants::remove),
+        )
+        .route("/events/{id}/attendance", get(event_attendance::page))
+        .route(
+            "/events/{id}/attendance/{request}",
+            post(event_attendance::mark),
         )
         .route("/events/{id}/requests", post(event_pages::add_request))
         .route(
@@ -312,6 +328,11 @@ mod tests {
             ("market_api.rs", include_str!("market_api.rs")),
             ("imports.rs", include_str!("imports.rs")),
             ("event_pages.rs", include_str!("event_pages.rs")),
+            (
+                "event_participants.rs",
+                include_str!("event_participants.rs"),
+            ),
+            ("event_attendance.rs", include_str!("event_attendance.rs")),
             ("event_run.rs", include_str!("event_run.rs")),
             ("my_events.rs", include_str!("my_events.rs")),
         ] {

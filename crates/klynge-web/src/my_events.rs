@@ -16,8 +16,8 @@ use klynge_store::{EventRecord, ParticipantEvents, ParticipantRecord, RequestRec
 use crate::context::Ctx;
 use crate::error::PageError;
 use crate::event_pages::{
-    EventRow, RequestForm, event_rows, parse_request_status, participant_choices,
-    request_status_label, slot_label, status_label,
+    EventRow, RequestForm, event_id, event_rows, parse_request_status, participant_choices,
+    request_conflict, request_status_label, sides, slot_label, status_label,
 };
 use crate::forms;
 use crate::i18n::Tr;
@@ -28,10 +28,6 @@ fn participant_view(ctx: &Ctx) -> Result<ParticipantEvents, PageError> {
     ctx.principal()?
         .participant_events(&ctx.state.store)
         .ok_or(PageError::Forbidden)
-}
-
-fn event_id(ctx: &Ctx, raw: &str) -> Result<EventId, PageError> {
-    Ok(EventId(parse_id(raw, ctx.lang)?))
 }
 
 #[derive(Template)]
@@ -127,17 +123,11 @@ fn agenda_rows(t: &Tr, view: &ParticipantEvents, l: &Loaded) -> Vec<AgendaRow> {
         .iter()
         .filter_map(|r| {
             let (slot, table) = r.placement?;
-            let from_own = is_own(view, l, r.request.from);
-            let (who, with) = if from_own {
-                (
-                    r.from_name.clone(),
-                    format!("{} ({})", r.to_name, r.to_organisation),
-                )
+            let (from, to) = sides(r);
+            let (who, with) = if is_own(view, l, r.request.from) {
+                (r.from_name.clone(), to)
             } else {
-                (
-                    r.to_name.clone(),
-                    format!("{} ({})", r.from_name, r.from_organisation),
-                )
+                (r.to_name.clone(), from)
             };
             Some(AgendaRow {
                 time: slot_label(e.slots.get(slot as usize)?),
@@ -177,10 +167,11 @@ fn my_event_page(ctx: &Ctx, view: &ParticipantEvents, l: &Loaded, req: RequestFo
                 let to_own = is_own(view, l, r.request.to);
                 let from_own = is_own(view, l, r.request.from);
                 let s = r.request.status;
+                let (from, to) = sides(r);
                 MyRequest {
                     id: r.id.0,
-                    from: format!("{} ({})", r.from_name, r.from_organisation),
-                    to: format!("{} ({})", r.to_name, r.to_organisation),
+                    from,
+                    to,
                     message: r.request.message.clone(),
                     status: request_status_label(&t, s),
                     may_answer: to_own && s.may_become(RequestStatus::Accepted),
@@ -227,12 +218,8 @@ pub async fn add_request(
         match view.add_request(id, &request).await {
             Ok(_) => return Ok(see_other(&format!("/my/events/{}#requests", id.0))),
             Err(StoreError::Conflict(_)) => {
-                let key = if l.record.event.status.takes_requests() {
-                    "event-request-duplicate"
-                } else {
-                    "event-request-closed"
-                };
-                f.errors.insert("to", t.get(key));
+                f.errors
+                    .insert("to", request_conflict(&t, l.record.event.status));
             }
             Err(e) => return Err(PageError::store(e, ctx.lang)),
         }

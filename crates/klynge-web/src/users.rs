@@ -51,6 +51,8 @@ pub struct DemoAccount {
     pub password: String,
     pub role: Role,
     pub scope: String,
+    pub cluster: Option<ClusterId>,
+    pub organisation: Option<OrganisationId>,
 }
 
 /// The password of every demo account. The demo is for trying things out on a laptop.
@@ -74,6 +76,8 @@ pub async fn create_demo_accounts(store: &Store) -> Result<Vec<DemoAccount>, Acc
             password: DEMO_PASSWORD.to_string(),
             role,
             scope,
+            cluster,
+            organisation: org,
         });
         Ok(())
     };

@@ -1,6 +1,7 @@
 //! A real browser against a real server: headless Chromium, driven over WebDriver by
-//! chromedriver, signs in, searches an organisation, opens it, adds an interaction, switches
-//! the language and signs out.
+//! chromedriver. A staff member signs in, searches an organisation, opens it, adds an
+//! interaction, switches the language and signs out; an organiser schedules a matchmaking
+//! event, moves a meeting and publishes, and a participant reads the agenda.
 //!
 //! Needs Debian's `chromium` and `chromium-driver` (`.ci/run` installs them). Without them the
 //! test says so and passes, except under `CI=true`, where a missing browser is a failure.
@@ -141,6 +142,22 @@ async fn wait_path(c: &Client, prefix: &str) {
     panic!("expected a page under {prefix}, still at {last}");
 }
 
+/// Waits up to 30 s until the address's path is exactly `path` (a page that refreshes
+/// itself, such as the scheduler's progress, may come first).
+async fn wait_path_is(c: &Client, path: &str) {
+    let mut last = String::new();
+    for _ in 0..300 {
+        if let Ok(url) = c.current_url().await {
+            if url.path() == path {
+                return;
+            }
+            last = url.to_string();
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("expected {path}, still at {last}");
+}
+
 async fn fill(c: &Client, css: &str, value: &str) {
     let field = element(c, css).await;
     field.clear().await.unwrap_or_else(|e| panic!("{css}: {e}"));
@@ -158,8 +175,9 @@ async fn click(c: &Client, css: &str) {
         .unwrap_or_else(|e| panic!("{css}: {e}"));
 }
 
-#[tokio::test]
-async fn a_staff_member_works_through_the_browser() {
+/// chromedriver and a browser session, or `None` (the test is skipped) when they are not
+/// installed; under `CI=true` a missing browser fails the test.
+async fn browser() -> Option<(Driver, Client)> {
     let ci = std::env::var("CI").is_ok_and(|v| v == "true");
     let (Some(chromedriver), Some(chromium)) = (
         tool("KLYNGE_CHROMEDRIVER", "/usr/bin/chromedriver"),
@@ -170,13 +188,153 @@ async fn a_staff_member_works_through_the_browser() {
             "CI=true but chromium/chromedriver are missing (apt-get install chromium chromium-driver)"
         );
         eprintln!("skipped: chromium and chromedriver are not installed");
+        return None;
+    };
+    Some(start_browser(chromedriver, chromium).await)
+}
+
+/// Signs in and waits for the landing page (`landing`: the dashboard for staff, the
+/// member page for a member contact).
+async fn sign_in(c: &Client, base: &str, login: &str, landing: &str) -> Result<(), String> {
+    c.goto(&format!("{base}/sign-in"))
+        .await
+        .map_err(|e| e.to_string())?;
+    fill(c, "#login", login).await;
+    fill(c, "#password", PASSWORD).await;
+    click(c, "form[action='/sign-in'] button[type=submit]").await;
+    wait_path(c, landing).await;
+    Ok(())
+}
+
+async fn select(c: &Client, css: &str, value: &str) {
+    element(c, css)
+        .await
+        .select_by_value(value)
+        .await
+        .unwrap_or_else(|e| panic!("{css} = {value}: {e}"));
+}
+
+#[tokio::test]
+async fn a_staff_member_works_through_the_browser() {
+    let Some((_driver, c)) = browser().await else {
         return;
     };
     let app = spawn().await;
-    let (_driver, c) = start_browser(chromedriver, chromium).await;
     let result = journey(&c, &app.base).await;
     let _ = c.close().await;
     result.unwrap_or_else(|e| panic!("{e}"));
+}
+
+#[tokio::test]
+async fn an_organiser_schedules_an_event_and_a_participant_reads_the_agenda() {
+    let Some((_driver, c)) = browser().await else {
+        return;
+    };
+    let app = spawn().await;
+    let event = common::events::seed_small_event(&app).await;
+    let result = event_journey(&c, &app, &event).await;
+    let _ = c.close().await;
+    result.unwrap_or_else(|e| panic!("{e}"));
+}
+
+async fn event_journey(
+    c: &Client,
+    app: &common::App,
+    seeded: &common::events::SmallEvent,
+) -> Result<(), String> {
+    let base = &app.base;
+    let id = seeded.id.0;
+    sign_in(c, base, "staff-a", "/dashboard").await?;
+    c.goto(&format!("{base}/events/{id}"))
+        .await
+        .map_err(|e| e.to_string())?;
+    wait_text(c, "#fig-accepted", "4").await;
+
+    // Run the scheduler: the progress page refreshes by itself until the grid is there.
+    click(c, "#run-scheduler").await;
+    wait_path_is(c, &format!("/events/{id}/schedule")).await;
+    element(c, "#grid").await;
+    wait_text(c, "#fig-scheduled", "4").await;
+
+    // A move the rules refuse: the meeting's participant is only there in the morning.
+    let view = seeded.view.clone();
+    select(c, "#meeting", &seeded.morning_meeting.0.to_string()).await;
+    select(c, "#slot", &seeded.afternoon_slot.to_string()).await;
+    click(c, "#move-submit").await;
+    element(c, "#move-refused").await;
+    let error = text_of(c, "#slot-error").await;
+    assert!(
+        error.contains(seeded.morning_name),
+        "the conflict names who is unavailable: {error}"
+    );
+
+    // A move that fits: to a slot and table where nobody of the meeting is busy.
+    let (slot, table) = common::events::free_place(&view, seeded.id, seeded.free_meeting).await;
+    select(c, "#meeting", &seeded.free_meeting.0.to_string()).await;
+    select(c, "#slot", &slot.to_string()).await;
+    select(c, "#table", &(table + 1).to_string()).await;
+    click(c, "#move-submit").await;
+    element(c, "#moved").await;
+    let placed = view
+        .placements(seeded.id)
+        .await
+        .map_err(|e| e.to_string())?;
+    assert!(
+        placed
+            .iter()
+            .any(|p| p.request == seeded.free_meeting && p.slot == slot && p.table == table),
+        "the move is saved: {placed:?}"
+    );
+
+    // Publish.
+    click(c, "#publish").await;
+    wait_path_is(c, &format!("/events/{id}")).await;
+    let status = view.event(seeded.id).await.map_err(|e| e.to_string())?;
+    assert_eq!(status.event.status, klynge_domain::EventStatus::Published);
+
+    // The participant signs in and reads the agenda; the calendar link answers a calendar.
+    click(c, "#sign-out").await;
+    wait_path(c, "/sign-in").await;
+    sign_in(c, base, "member-a", "/member").await?;
+    c.goto(&format!("{base}/my/events/{id}/agenda"))
+        .await
+        .map_err(|e| e.to_string())?;
+    let agenda = text_of(c, "#agenda").await;
+    assert!(
+        agenda.contains(seeded.partner_name),
+        "the agenda lists the meeting: {agenda}"
+    );
+    let href = element(c, "#agenda-ics")
+        .await
+        .attr("href")
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or("the calendar link has no address")?;
+    let cookies = c
+        .get_all_cookies()
+        .await
+        .map_err(|e| e.to_string())?
+        .iter()
+        .map(|k| format!("{}={}", k.name(), k.value()))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let r = reqwest::Client::new()
+        .get(format!("{base}{href}"))
+        .header("cookie", cookies)
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    assert_eq!(r.status(), reqwest::StatusCode::OK);
+    let kind = r
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    assert!(kind.starts_with("text/calendar"), "{kind}");
+    let body = r.text().await.map_err(|e| e.to_string())?;
+    assert!(body.contains("BEGIN:VEVENT"), "{body}");
+    Ok(())
 }
 
 async fn journey(c: &Client, base: &str) -> Result<(), String> {

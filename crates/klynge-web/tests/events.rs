@@ -9,127 +9,9 @@ mod common;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use common::{PASSWORD, spawn};
+use common::{Client, spawn};
 use klynge_domain::EventId;
 use reqwest::StatusCode;
-use reqwest::redirect::Policy;
-use sha2::{Digest, Sha256};
-
-struct Client {
-    http: reqwest::Client,
-    base: String,
-    cookies: HashMap<String, String>,
-}
-
-fn urlencode(v: &str) -> String {
-    v.bytes()
-        .map(|b| match b {
-            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-impl Client {
-    fn new(base: &str) -> Client {
-        Client {
-            http: reqwest::Client::builder()
-                .redirect(Policy::none())
-                .build()
-                .expect("client"),
-            base: base.to_string(),
-            cookies: HashMap::new(),
-        }
-    }
-
-    fn keep(&mut self, r: &reqwest::Response) {
-        for v in r.headers().get_all("set-cookie") {
-            let v = v.to_str().unwrap_or_default();
-            if let Some((k, rest)) = v.split_once('=') {
-                let value = rest.split(';').next().unwrap_or_default();
-                self.cookies.insert(k.to_string(), value.to_string());
-            }
-        }
-    }
-
-    fn cookie_header(&self) -> String {
-        self.cookies
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join("; ")
-    }
-
-    async fn get_full(&mut self, path: &str) -> (StatusCode, String, String, String) {
-        let r = self
-            .http
-            .get(format!("{}{path}", self.base))
-            .header("cookie", self.cookie_header())
-            .send()
-            .await
-            .expect("GET");
-        self.keep(&r);
-        let header = |name: &str| {
-            r.headers()
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or_default()
-                .to_string()
-        };
-        let (location, content_type) = (header("location"), header("content-type"));
-        (
-            r.status(),
-            location,
-            content_type,
-            r.text().await.unwrap_or_default(),
-        )
-    }
-
-    async fn get(&mut self, path: &str) -> (StatusCode, String) {
-        let (status, _, _, body) = self.get_full(path).await;
-        (status, body)
-    }
-
-    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> (StatusCode, String, String) {
-        let csrf = self.cookies.get("csrf").cloned().unwrap_or_default();
-        let mut pairs: Vec<String> = form
-            .iter()
-            .map(|(k, v)| format!("{k}={}", urlencode(v)))
-            .collect();
-        pairs.push(format!("csrf={csrf}"));
-        let r = self
-            .http
-            .post(format!("{}{path}", self.base))
-            .header("cookie", self.cookie_header())
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(pairs.join("&"))
-            .send()
-            .await
-            .expect("POST");
-        self.keep(&r);
-        let location = r
-            .headers()
-            .get("location")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_string();
-        (r.status(), location, r.text().await.unwrap_or_default())
-    }
-
-    /// Signs in and remembers the session's form token (under the pseudo-cookie "csrf").
-    async fn sign_in(&mut self, login: &str) {
-        let (_, html) = self.get("/sign-in").await;
-        let csrf = between(&html, "name=\"csrf\" value=\"", "\"");
-        self.cookies.insert("csrf".into(), csrf);
-        let (status, _, _) = self
-            .post("/sign-in", &[("login", login), ("password", PASSWORD)])
-            .await;
-        assert_eq!(status, StatusCode::SEE_OTHER, "sign-in of {login}");
-        let (_, html) = self.get("/account").await;
-        let csrf = between(&html, "name=\"csrf\" value=\"", "\"");
-        self.cookies.insert("csrf".into(), csrf);
-    }
-}
 
 fn between(text: &str, start: &str, end: &str) -> String {
     text.split(start)
@@ -160,26 +42,21 @@ fn ids_after(html: &str, marker: &str) -> Vec<String> {
         .collect()
 }
 
-/// The organiser's placements, read through the store with the staff member's own session.
-async fn placements(app: &common::App, c: &Client, event: i64) -> HashMap<i64, (u32, u32)> {
-    let token = c.cookies.get("klynge_session").cloned().unwrap_or_default();
-    let digest: String = Sha256::digest(token.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    let session = app
-        .store
-        .session(&digest)
+/// The organiser's placements, read through cluster alpha's events view.
+async fn placements(app: &common::App, event: i64) -> HashMap<i64, (u32, u32)> {
+    alpha_events(app)
         .await
-        .expect("session")
-        .expect("live session");
-    let view = session.principal.events(&app.store).expect("staff");
-    view.placements(EventId(event))
+        .placements(EventId(event))
         .await
         .expect("placements")
         .into_iter()
         .map(|p| (p.request.0, (p.slot, p.table)))
         .collect()
+}
+
+async fn alpha_events(app: &common::App) -> klynge_store::EventsView {
+    let alpha = app.store.cluster_by_slug("alpha").await.expect("alpha").id;
+    app.store.cluster(alpha).await.expect("cluster").events()
 }
 
 async fn wait_for_schedule(c: &mut Client, event: i64) {
@@ -442,7 +319,7 @@ async fn organiser_and_participant_flow() {
     }
     assert!(grid.contains("Bord A") && grid.contains("Pause"));
     assert!(grid.contains("id=\"load-list\""));
-    let before = placements(&app, &c, event).await;
+    let before = placements(&app, event).await;
     assert_eq!(before.len(), 4);
 
     // Manual moves: conflicts are refused with a message and write nothing.
@@ -486,7 +363,7 @@ async fn organiser_and_participant_flow() {
         assert_eq!(status, StatusCode::CONFLICT, "{meeting} {slot} {table}");
         assert!(html.contains("id=\"move-refused\""));
         assert!(html.contains(needle), "{needle}: {html:.6000}");
-        assert_eq!(placements(&app, &c, event).await, before, "nothing written");
+        assert_eq!(placements(&app, event).await, before, "nothing written");
     }
     // The table of another meeting in that slot is taken.
     let (cd_slot, cd_table) = before[&cd];
@@ -537,7 +414,7 @@ async fn organiser_and_participant_flow() {
         .await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{html:.4000}");
     assert_eq!(location, format!("{page}/schedule?moved=1"));
-    let after_move = placements(&app, &c, event).await;
+    let after_move = placements(&app, event).await;
     assert_eq!(after_move[&bd], target);
     assert!(c.get(&location).await.1.contains("id=\"moved\""));
 
@@ -621,14 +498,14 @@ async fn organiser_and_participant_flow() {
         &[("status", "accepted")],
     )
     .await;
-    let kept = placements(&app, &c, event).await;
+    let kept = placements(&app, event).await;
     assert_eq!(kept.len(), 3);
     let (status, _, _) = c
         .post(&format!("{page}/schedule/run"), &[("mode", "keep")])
         .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     wait_for_schedule(&mut c, event).await;
-    let after = placements(&app, &c, event).await;
+    let after = placements(&app, event).await;
     for (r, place) in &kept {
         assert_eq!(after.get(r), Some(place), "meeting {r} kept its place");
     }
@@ -675,4 +552,240 @@ fn check_ics(text: &str, events: usize) {
         assert!(start.ends_with('Z') && start.len() == 16, "{start}");
     }
     assert_eq!(count, events);
+}
+
+/// The organiser changes a registration (bad input shown again, a change that would strand
+/// a placed meeting refused), removes one after the confirmation page (its requests and
+/// meetings go with it), marks attendance once the event is over, and nothing about
+/// registrations changes once it is closed.
+#[tokio::test]
+async fn registrations_change_and_go_and_attendance_is_marked() {
+    use klynge_domain::{Attendance, EventStatus};
+    use klynge_store::ScheduleFigures;
+    let app = spawn().await;
+    let seeded = common::events::seed_small_event(&app).await;
+    let view = &seeded.view;
+    let id = seeded.id;
+    let e = id.0;
+    let people = view.participants(id).await.expect("participants");
+    let by_name = |n: &str| {
+        people
+            .iter()
+            .find(|p| p.participant.name.as_str() == n)
+            .map(|p| p.id.0)
+            .expect("participant")
+    };
+    let (morten, bente) = (by_name("Morten Morgen"), by_name("Bente Bach"));
+    let requests = view.requests(id).await.expect("requests");
+    let r: Vec<_> = requests.iter().map(|r| r.id).collect();
+    // Mette–Morten 09:00, Mette–Anna 09:20, Anna–Bente 09:00, Bente–Morten 09:20.
+    view.save_schedule(
+        id,
+        &[(r[0], 0, 0), (r[1], 1, 0), (r[2], 0, 1), (r[3], 1, 1)],
+        &ScheduleFigures {
+            scheduled_at: chrono::Utc::now(),
+            priority_sum: 12,
+            upper_bound: 12,
+            breaks: 0,
+            idle_slots: 0,
+        },
+    )
+    .await
+    .expect("schedule");
+
+    let mut c = Client::new(&app.base);
+    c.sign_in("staff-a").await;
+    let page = format!("/events/{e}");
+    let (status, html) = c.get(&page).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains(&format!("href=\"/events/{e}/participants/{morten}/edit\"")));
+    let edit = format!("{page}/participants/{morten}/edit");
+    let (status, html) = c.get(&edit).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("value=\"morten@example.dk\""), "{html:.2000}");
+
+    // Bad input: shown again with messages, nothing written.
+    let (status, _, html) = c
+        .post(
+            &edit,
+            &[
+                ("name", "Morten M"),
+                ("email", "ikke-en-adresse"),
+                ("max_meetings", "0"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("id=\"email-error\"") && html.contains("id=\"max_meetings-error\""));
+    assert!(html.contains("ikke-en-adresse"), "input shown again");
+    // Availability that leaves out his 09:00 meeting, and a cap below his two meetings.
+    let (status, _, html) = c
+        .post(
+            &edit,
+            &[
+                ("name", "Morten Morgen"),
+                ("email", "morten@example.dk"),
+                ("slot-1", "1"),
+                ("slot-2", "1"),
+                ("max_meetings", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        html.contains("id=\"available-error\"") && html.contains("09:00–09:20"),
+        "{html:.3000}"
+    );
+    assert!(html.contains("id=\"max_meetings-error\""));
+    // Someone else's e-mail.
+    let (status, _, html) = c
+        .post(
+            &edit,
+            &[("name", "Morten Morgen"), ("email", "bente@example.dk")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("id=\"email-error\""));
+    let stored = view
+        .participant(id, klynge_domain::EventParticipantId(morten))
+        .await
+        .expect("participant");
+    assert_eq!(stored.participant.name.as_str(), "Morten Morgen");
+    assert_eq!(stored.participant.available, Some(vec![0, 1, 2]));
+    // A good change.
+    let (status, location, _) = c
+        .post(
+            &edit,
+            &[
+                ("name", "Morten Middag"),
+                ("email", "morten.m@example.dk"),
+                ("slot-0", "1"),
+                ("slot-1", "1"),
+                ("slot-4", "1"),
+                ("max_meetings", "3"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        (status, location.as_str()),
+        (
+            StatusCode::SEE_OTHER,
+            format!("{page}#participants").as_str()
+        )
+    );
+    let stored = view
+        .participant(id, klynge_domain::EventParticipantId(morten))
+        .await
+        .expect("participant");
+    assert_eq!(stored.participant.name.as_str(), "Morten Middag");
+    assert_eq!(stored.participant.email.as_str(), "morten.m@example.dk");
+    assert_eq!(stored.participant.available, Some(vec![0, 1, 4]));
+    assert_eq!(stored.participant.max_meetings, Some(3));
+
+    // Removing asks first, then takes Bente's two requests and meetings with her.
+    let remove = format!("{page}/participants/{bente}/remove");
+    let (status, html) = c.get(&remove).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("id=\"confirm-remove\"") && html.contains("Bente Bach"));
+    assert_eq!(
+        view.participants(id).await.expect("participants").len(),
+        4,
+        "asking writes nothing"
+    );
+    let (status, _, _) = c.post(&remove, &[]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(view.participants(id).await.expect("participants").len(), 3);
+    let left: Vec<_> = view
+        .requests(id)
+        .await
+        .expect("requests")
+        .iter()
+        .map(|x| x.id)
+        .collect();
+    assert_eq!(left, vec![r[0], r[1]]);
+    assert_eq!(placements(&app, e).await.len(), 2);
+    assert_eq!(c.get(&remove).await.0, StatusCode::NOT_FOUND);
+
+    // Attendance: not before the event is over.
+    let attendance = format!("{page}/attendance");
+    let (status, html) = c.get(&attendance).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("id=\"attendance-not-yet\"") && !html.contains("id=\"held-"));
+    let mark = |req: i64| format!("{attendance}/{req}");
+    let (status, location, _) = c.post(&mark(r[0].0), &[("attendance", "held")]).await;
+    assert_eq!(
+        (status, location),
+        (StatusCode::SEE_OTHER, format!("{attendance}?error=not-yet"))
+    );
+    assert_eq!(view.figures(id).await.expect("figures").held, 0);
+    view.set_status(id, EventStatus::Published)
+        .await
+        .expect("published");
+    view.set_status(id, EventStatus::Closed)
+        .await
+        .expect("closed");
+    let (_, html) = c.get(&attendance).await;
+    assert!(
+        html.contains(&format!("id=\"held-{}\"", r[0].0)),
+        "{html:.3000}"
+    );
+    let (status, _, _) = c.post(&mark(r[0].0), &[("attendance", "held")]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, _, _) = c.post(&mark(r[1].0), &[("attendance", "no_show")]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, location, _) = c.post(&mark(r[1].0), &[("attendance", "maybe")]).await;
+    assert_eq!(
+        (status, location),
+        (StatusCode::SEE_OTHER, format!("{attendance}?error=invalid"))
+    );
+    assert_eq!(
+        c.post(&mark(r[3].0), &[("attendance", "held")]).await.0,
+        StatusCode::NOT_FOUND
+    );
+    let marks: Vec<_> = view
+        .requests(id)
+        .await
+        .expect("requests")
+        .iter()
+        .map(|x| x.attendance)
+        .collect();
+    assert_eq!(
+        marks,
+        vec![Some(Attendance::Held), Some(Attendance::NoShow)]
+    );
+    let (_, html) = c.get(&page).await;
+    assert!(
+        html.contains("<dd id=\"fig-held\">1</dd>")
+            && html.contains("<dd id=\"fig-no-show\">1</dd>"),
+        "{html:.3000}"
+    );
+
+    // Closed: registrations are locked.
+    let (status, _, html) = c
+        .post(
+            &edit,
+            &[("name", "Morten Aften"), ("email", "morten.m@example.dk")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(html.contains("id=\"participant-locked\""));
+    let (status, _, html) = c
+        .post(&format!("{page}/participants/{morten}/remove"), &[])
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(html.contains("id=\"participant-locked\""));
+    assert_eq!(view.participants(id).await.expect("participants").len(), 3);
+
+    // Another cluster's staff find none of it; a member may not.
+    let mut b = Client::new(&app.base);
+    b.sign_in("staff-b").await;
+    assert_eq!(b.get(&edit).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(
+        b.post(&mark(r[0].0), &[("attendance", "no_show")]).await.0,
+        StatusCode::NOT_FOUND
+    );
+    let mut m = Client::new(&app.base);
+    m.sign_in("member-a").await;
+    assert_eq!(m.get(&attendance).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(view.figures(id).await.expect("figures").held, 1);
 }

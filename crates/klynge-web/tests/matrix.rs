@@ -3,6 +3,8 @@
 
 mod common;
 
+use std::collections::HashMap;
+
 use common::{App, Client, PASSWORD, spawn};
 use reqwest::StatusCode;
 
@@ -850,18 +852,30 @@ async fn event_routes_for_every_role() {
         })
         .await
         .expect("event");
-    view.add_participant(
-        event,
-        &EventParticipant {
-            organisation: app.org,
-            name: Name::parse("Matrix Deltager").expect("name"),
-            email: Email::parse("matrix@example.dk").expect("email"),
-            available: None,
-            max_meetings: None,
-        },
-    )
-    .await
-    .expect("participant");
+    let registered = |name: &str, email: &str| EventParticipant {
+        organisation: app.org,
+        name: Name::parse(name).expect("name"),
+        email: Email::parse(email).expect("email"),
+        available: None,
+        max_meetings: None,
+    };
+    let registration = view
+        .add_participant(event, &registered("Matrix Deltager", "matrix@example.dk"))
+        .await
+        .expect("participant");
+    // One registration for each organiser role to remove.
+    let mut removable = HashMap::new();
+    for who in ["admin-a", "staff-a"] {
+        let id = view
+            .add_participant(
+                event,
+                &registered(&format!("Fjernes {who}"), &format!("{who}@example.dk")),
+            )
+            .await
+            .expect("participant");
+        removable.insert(who, id.0);
+    }
+    let p = registration.0;
     view.set_status(event, EventStatus::Open)
         .await
         .expect("open");
@@ -873,6 +887,9 @@ async fn event_routes_for_every_role() {
         format!("/events/{e}/edit"),
         format!("/events/{e}/schedule"),
         format!("/events/{e}/schedule/progress"),
+        format!("/events/{e}/participants/{p}/edit"),
+        format!("/events/{e}/participants/{p}/remove"),
+        format!("/events/{e}/attendance"),
     ];
     let participant = [
         "/my/events".to_string(),
@@ -944,6 +961,46 @@ async fn event_routes_for_every_role() {
                 &[("csrf", &csrf), ("status", "open")],
             )
             .await;
+        }
+        // Changing and removing a registration, marking attendance: the organiser's staff
+        // only (attendance is refused before the event with a message, so a redirect).
+        let victim = removable.get(who).copied().unwrap_or(p);
+        for (path, form) in [
+            (
+                format!("/events/{e}/participants/{p}/edit"),
+                vec![
+                    ("csrf", csrf.as_str()),
+                    ("name", "Matrix Deltager"),
+                    ("email", "matrix@example.dk"),
+                ],
+            ),
+            (
+                format!("/events/{e}/participants/{victim}/remove"),
+                vec![("csrf", csrf.as_str())],
+            ),
+            (
+                format!("/events/{e}/attendance/1"),
+                vec![("csrf", csrf.as_str()), ("attendance", "held")],
+            ),
+        ] {
+            let (status, location, body) = c.post(&path, &form).await;
+            let expected = match who {
+                "anonymous" | "admin-a" | "staff-a" => StatusCode::SEE_OTHER,
+                "staff-b" => StatusCode::NOT_FOUND,
+                _ => StatusCode::FORBIDDEN,
+            };
+            assert_eq!(
+                status, expected,
+                "{who} POST {path}: {location} {body:.300}"
+            );
+        }
+        if matches!(who, "admin-a" | "staff-a") {
+            let left = view.participants(event).await.expect("participants");
+            assert!(
+                left.iter().all(|r| r.id.0 != victim),
+                "{who} removed {victim}"
+            );
+            assert!(left.iter().any(|r| r.id == registration));
         }
         // The API: the organiser's staff only; another cluster's event is 404.
         let token = if who == "anonymous" {

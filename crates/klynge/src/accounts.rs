@@ -56,11 +56,9 @@ pub async fn run(database: &Option<String>, data_dir: &Path, action: UserCommand
     Ok(())
 }
 
-pub async fn create_and_print_demo_accounts(store: &Store) -> Result<()> {
-    let accounts = klynge_web::create_demo_accounts(store).await?;
+pub fn print_demo_accounts(accounts: &[klynge_web::DemoAccount]) {
     println!("Demo accounts (password {}):", klynge_web::DEMO_PASSWORD);
     for a in accounts {
         println!("  {:<40} {:<14} {}", a.login, a.role.code(), a.scope);
     }
-    Ok(())
 }

@@ -6,7 +6,8 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use indicatif::{ProgressBar, ProgressStyle};
 use klynge_demo::{DemoData, Scale};
-use klynge_store::{BulkLoader, Store};
+use klynge_domain::{ClusterId, EventStatus, MeetingRequest, OrganisationId};
+use klynge_store::{BulkLoader, Role, Store};
 
 /// Rows per bulk call, so the progress bar moves smoothly.
 const CHUNK: usize = 20_000;
@@ -16,6 +17,8 @@ pub struct LoadReport {
     pub rows: usize,
     pub generate: Duration,
     pub load: Duration,
+    /// What was loaded, for [`load_events`].
+    pub data: DemoData,
 }
 
 /// Refuses to load into a database that already holds clusters or organisations: demo ids
@@ -73,7 +76,96 @@ pub async fn load(store: &Store, seed: u64, scale: Scale) -> Result<LoadReport> 
         rows,
         generate,
         load: loading.elapsed(),
+        data,
     })
+}
+
+/// What [`load_events`] stored.
+#[derive(Debug, Default)]
+pub struct EventsReport {
+    pub events: usize,
+    pub participants: usize,
+    pub requests: usize,
+    pub scheduled: usize,
+}
+
+/// Scheduler iterations for a demo event: a fixed number, so the same seed gives the same
+/// schedule on any machine (the time limit is only a safety net).
+const DEMO_SCHEDULER_ITERATIONS: u64 = 50_000;
+
+/// The demo matchmaking events of the clusters that have demo staff accounts, stored
+/// through each cluster's organiser view like any event: registered, requested, and the
+/// B2B day scheduled by the scheduler and published. A demo member account's organisation
+/// is registered for its cluster's events, so it has an agenda at `/my/events`.
+pub async fn load_events(
+    store: &Store,
+    seed: u64,
+    data: &DemoData,
+    accounts: &[klynge_web::DemoAccount],
+) -> Result<EventsReport> {
+    let mut clusters: Vec<(ClusterId, Option<OrganisationId>)> = Vec::new();
+    for a in accounts {
+        if let (Role::ClusterStaff, Some(c)) = (a.role, a.cluster)
+            && !clusters.iter().any(|(k, _)| *k == c)
+        {
+            let member = accounts
+                .iter()
+                .find(|m| m.role == Role::Member && m.cluster == Some(c))
+                .and_then(|m| m.organisation);
+            clusters.push((c, member));
+        }
+    }
+    let today = chrono::Utc::now().date_naive();
+    let mut report = EventsReport::default();
+    for demo in klynge_demo::demo_events(data, seed, today, &clusters) {
+        let view = store.cluster(demo.event.cluster).await?.events();
+        let target = demo.event.status;
+        let id = view
+            .create_event(&klynge_domain::Event {
+                status: EventStatus::Open,
+                ..demo.event.clone()
+            })
+            .await
+            .with_context(|| format!("creating the demo event {}", demo.event.name))?;
+        let mut ids = Vec::with_capacity(demo.participants.len());
+        for p in &demo.participants {
+            ids.push(
+                view.add_participant(id, p)
+                    .await
+                    .with_context(|| format!("registering {} for the demo event", p.email))?,
+            );
+        }
+        for r in &demo.requests {
+            view.add_request(
+                id,
+                &MeetingRequest {
+                    from: ids[r.from],
+                    to: ids[r.to],
+                    message: r.message.clone(),
+                    priority: r.priority,
+                    status: r.status,
+                },
+            )
+            .await
+            .context("adding a demo meeting request")?;
+        }
+        if target != EventStatus::Open {
+            let options = klynge_scheduler::Options {
+                time_limit: Duration::from_secs(20),
+                seed,
+                max_iterations: Some(DEMO_SCHEDULER_ITERATIONS),
+            };
+            klynge_web::schedule_now(&view, id, options)
+                .await
+                .with_context(|| format!("scheduling the demo event {}", demo.event.name))?;
+            report.scheduled += view.placements(id).await?.len();
+            view.set_status(id, target).await?;
+        }
+        report.events += 1;
+        report.participants += demo.participants.len();
+        report.requests += demo.requests.len();
+    }
+    Ok(report)
 }
 
 /// Feeds every table to the loader in chunks, parents before children.

@@ -193,6 +193,17 @@ async fn run(cli: Cli) -> Result<()> {
                 DemoScale::National => klynge_demo::Scale::National,
             };
             let report = demo::load(&store, seed, scale).await?;
+            let demo_accounts = klynge_web::create_demo_accounts(&store).await?;
+            let started = std::time::Instant::now();
+            let events = demo::load_events(&store, seed, &report.data, &demo_accounts).await?;
+            println!(
+                "Matchmaking: {} demo events ({} participants, {} meeting requests, {} meetings scheduled) in {:.1} s",
+                events.events,
+                events.participants,
+                events.requests,
+                events.scheduled,
+                started.elapsed().as_secs_f64()
+            );
             let (_, posts) = klynge::market::reindex(&store, &cli.data_dir).await?;
             println!(
                 "Marketplace: {posts} demo offers and needs, search index in {}",
@@ -218,7 +229,8 @@ async fn run(cli: Cli) -> Result<()> {
                 counts.offices,
                 counts.agreements
             );
-            accounts::create_and_print_demo_accounts(&store).await?;
+            drop(report);
+            accounts::print_demo_accounts(&demo_accounts);
             if load_only {
                 store.close().await;
                 return Ok(());

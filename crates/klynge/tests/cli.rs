@@ -40,6 +40,45 @@ fn demo_loads_into_the_default_sqlite_file_and_is_repeatable() {
     );
     assert!(stdout.contains("50000 participations"), "{stdout}");
     assert!(dir.path().join("data/demo.sqlite").exists());
+    assert!(stdout.contains("Matchmaking: 4 demo events"), "{stdout}");
+    // The printed member account takes part in its cluster's events: an agenda at the
+    // published B2B day and requests to answer at the open one.
+    let member = stdout
+        .lines()
+        .map(str::trim)
+        .find(|l| l.starts_with("member@"))
+        .and_then(|l| l.split_whitespace().next())
+        .expect("a member account is printed");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        use klynge_domain::{EventStatus, RequestStatus};
+        let url = klynge_store::DatabaseUrl::Sqlite(dir.path().join("data/demo.sqlite"));
+        let store = klynge_store::Store::open(&url).await.unwrap();
+        let (user, _) = store.credentials(member).await.unwrap().unwrap();
+        let expires = chrono::Utc::now() + chrono::Duration::hours(1);
+        store
+            .create_session("cli-test", user.id, "csrf", expires)
+            .await
+            .unwrap();
+        let principal = store.session("cli-test").await.unwrap().unwrap().principal;
+        let mine = principal.participant_events(&store).unwrap();
+        let events = mine.events().await.unwrap();
+        let with = |status| events.iter().find(|e| e.event.status == status).unwrap().id;
+        let published = with(EventStatus::Published);
+        assert!(mine.agenda(published).await.unwrap().len() >= 3);
+        let open = with(EventStatus::Open);
+        assert!(
+            mine.requests(open)
+                .await
+                .unwrap()
+                .iter()
+                .any(|r| r.request.status == RequestStatus::Requested)
+        );
+        store.close().await;
+    });
     // A second run replaces the demo file instead of failing on the old data.
     let second = klynge(&["--data-dir", data_dir, "demo", "--load-only", "--seed", "3"]);
     assert!(second.status.success(), "{:?}", text(&second));

@@ -538,3 +538,27 @@ referral-edit-title = Ret henvisning af { $organisation }
 referral-delete = Slet henvisningen
 referral-delete-title = Slet henvisning
 referral-delete-question = Slet henvisningen af { $organisation } fra { $date }?
+
+## events-more
+event-fig-no-show = Ikke afholdte møder
+event-participant-actions = Handlinger
+event-participant-edit-link = Ret
+event-participant-edit = Ret tilmelding: { $name }
+event-participant-save = Gem tilmelding
+event-participant-remove = Fjern deltager
+event-participant-remove-confirm = Fjern { $name } fra arrangementet? Deltagerens { $requests } mødeønsker trækkes tilbage, og { $meetings } møder tages ud af planen. Det kan ikke fortrydes.
+event-participant-remove-yes = Ja, fjern deltageren
+event-participant-keep = Nej, behold deltageren
+event-participant-locked = Arrangementet er afsluttet; tilmeldingerne kan ikke længere ændres.
+event-participant-placed-slot = Deltageren har et møde kl. { $slot }. Flyt eller aflys mødet først.
+event-participant-placed-cap = Deltageren har allerede { $count } møder i planen.
+attendance-title = Fremmøde
+attendance-mark = Afholdt?
+attendance-unmarked = Ikke registreret
+attendance-held = Afholdt
+attendance-no_show = Ikke afholdt
+attendance-set-held = Afholdt
+attendance-set-no_show = Ikke afholdt
+attendance-set-none = Nulstil
+attendance-not-yet = Fremmøde registreres efter arrangementet: når det er afsluttet, eller når det er offentliggjort og dagen er gået.
+attendance-invalid = Vælg afholdt eller ikke afholdt.

@@ -538,3 +538,27 @@ referral-edit-title = Edit referral of { $organisation }
 referral-delete = Delete the referral
 referral-delete-title = Delete referral
 referral-delete-question = Delete the referral of { $organisation } from { $date }?
+
+## events-more
+event-fig-no-show = Meetings not held
+event-participant-actions = Actions
+event-participant-edit-link = Edit
+event-participant-edit = Edit registration: { $name }
+event-participant-save = Save registration
+event-participant-remove = Remove participant
+event-participant-remove-confirm = Remove { $name } from the event? Their { $requests } meeting requests are withdrawn and { $meetings } meetings leave the schedule. This cannot be undone.
+event-participant-remove-yes = Yes, remove the participant
+event-participant-keep = No, keep the participant
+event-participant-locked = The event is closed; its registrations can no longer change.
+event-participant-placed-slot = The participant has a meeting at { $slot }. Move or cancel that meeting first.
+event-participant-placed-cap = The participant already has { $count } meetings in the schedule.
+attendance-title = Attendance
+attendance-mark = Held?
+attendance-unmarked = Not marked
+attendance-held = Held
+attendance-no_show = Not held
+attendance-set-held = Held
+attendance-set-no_show = Not held
+attendance-set-none = Clear
+attendance-not-yet = Attendance is recorded after the event: once it is closed, or once it is published and its day has passed.
+attendance-invalid = Choose held or not held.

@@ -3,6 +3,8 @@
 //! one account per role. Each test binary uses part of it.
 #![allow(dead_code)]
 
+pub mod events;
+
 use chrono::NaiveDate;
 use klynge_domain::{
     Activity, ActivityFormat, ActivityId, ActivityType, Agreement, Cluster, ClusterId, Cvr, Email,
@@ -212,11 +214,15 @@ pub async fn spawn() -> App {
     }
 }
 
-/// A browser-like client: keeps the cookies it is given, follows no redirects.
+/// A browser-like client: keeps the cookies it is given, follows no redirects. After
+/// [`Client::sign_in`] it remembers the session's form token and [`Client::post`] adds it to
+/// every form that does not carry a `csrf` field of its own.
 pub struct Client {
     pub http: reqwest::Client,
     pub base: String,
     pub cookies: HashMap<String, String>,
+    /// The signed-in session's form token.
+    pub form_token: Option<String>,
 }
 
 impl Client {
@@ -228,6 +234,7 @@ impl Client {
                 .expect("client"),
             base: base.to_string(),
             cookies: HashMap::new(),
+            form_token: None,
         }
     }
 
@@ -249,7 +256,8 @@ impl Client {
             .join("; ")
     }
 
-    pub async fn get(&mut self, path: &str) -> (StatusCode, String) {
+    /// Status, `location`, `content-type` and body.
+    pub async fn get_full(&mut self, path: &str) -> (StatusCode, String, String, String) {
         let r = self
             .http
             .get(format!("{}{path}", self.base))
@@ -258,7 +266,25 @@ impl Client {
             .await
             .expect("GET");
         self.keep(&r);
-        (r.status(), r.text().await.unwrap_or_default())
+        let header = |name: &str| {
+            r.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_string()
+        };
+        let (location, content_type) = (header("location"), header("content-type"));
+        (
+            r.status(),
+            location,
+            content_type,
+            r.text().await.unwrap_or_default(),
+        )
+    }
+
+    pub async fn get(&mut self, path: &str) -> (StatusCode, String) {
+        let (status, _, _, body) = self.get_full(path).await;
+        (status, body)
     }
 
     pub async fn post(
@@ -266,17 +292,21 @@ impl Client {
         path: &str,
         form: &[(&str, &str)],
     ) -> (StatusCode, String, String) {
+        let mut pairs: Vec<String> = form
+            .iter()
+            .map(|(k, v)| format!("{k}={}", urlencode(v)))
+            .collect();
+        if let Some(token) = &self.form_token
+            && !form.iter().any(|(k, _)| *k == "csrf")
+        {
+            pairs.push(format!("csrf={}", urlencode(token)));
+        }
         let r = self
             .http
             .post(format!("{}{path}", self.base))
             .header("cookie", self.cookie_header())
             .header("content-type", "application/x-www-form-urlencoded")
-            .body(
-                form.iter()
-                    .map(|(k, v)| format!("{k}={}", urlencode(v)))
-                    .collect::<Vec<_>>()
-                    .join("&"),
-            )
+            .body(pairs.join("&"))
             .send()
             .await
             .expect("POST");
@@ -310,6 +340,7 @@ impl Client {
             .await;
         assert_eq!(status, StatusCode::SEE_OTHER, "sign-in of {login}");
         assert_eq!(location, "/");
+        self.form_token = Some(self.csrf("/account").await);
     }
 }
 

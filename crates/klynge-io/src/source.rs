@@ -107,24 +107,22 @@ impl Source {
     pub fn next_row(&mut self) -> Option<Result<Row, SourceError>> {
         loop {
             let cells = match &mut self.rows {
-                Rows::Csv(reader, record) => {
-                    match reader.read_record(record) {
-                        Ok(false) => return None,
-                        Ok(true) => {
-                            if let Progress::Bytes(b) = &mut self.position {
-                                *b = record.position().map_or(*b, |p| p.byte());
-                            }
-                            record.iter().map(|c| c.trim().to_string()).collect()
+                Rows::Csv(reader, record) => match reader.read_record(record) {
+                    Ok(false) => return None,
+                    Ok(true) => {
+                        if let Progress::Bytes(b) = &mut self.position {
+                            *b = record.position().map_or(*b, |p| p.byte());
                         }
-                        Err(e) => {
-                            self.read += 1;
-                            return Some(Err(SourceError::Csv {
-                                row: self.read + 1,
-                                reason: e.to_string(),
-                            }));
-                        }
+                        record.iter().map(|c| c.trim().to_string()).collect()
                     }
-                }
+                    Err(e) => {
+                        self.read += 1;
+                        return Some(Err(SourceError::Csv {
+                            row: self.read + 1,
+                            reason: e.to_string(),
+                        }));
+                    }
+                },
                 Rows::Sheet(rows) => {
                     let row = rows.next()?;
                     if let Progress::Rows(r) = &mut self.position {

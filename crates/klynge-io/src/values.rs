@@ -175,10 +175,26 @@ pub(crate) fn code<T: Taxonomy>(text: &str) -> Result<T, ErrorKind> {
             .flat_map(char::to_lowercase)
             .map(|c| if c == ' ' || c == '-' { '_' } else { c })
     };
+    let trimmed = text.trim();
+    let ascii = |code: &str| {
+        code.len() == trimmed.len()
+            && code.bytes().zip(trimmed.bytes()).all(|(c, t)| {
+                c == match t {
+                    b' ' | b'-' => b'_',
+                    t => t.to_ascii_lowercase(),
+                }
+            })
+    };
     T::ALL
         .iter()
         .copied()
-        .find(|v| wanted().eq(v.code().chars()))
+        .find(|v| {
+            if trimmed.is_ascii() {
+                ascii(v.code())
+            } else {
+                wanted().eq(v.code().chars())
+            }
+        })
         .ok_or_else(|| ErrorKind::UnknownCode {
             value: text.to_string(),
             expected: T::ALL

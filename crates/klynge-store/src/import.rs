@@ -302,10 +302,15 @@ impl Importer {
     /// are still found row by row; since it all happens in the one transaction, a rollback or
     /// a killed process leaves the indexes as they were. SQLite only.
     async fn defer_indexes(&mut self, table: &'static str) -> Result<()> {
-        let created = self.pending.iter().find(|p| p.table == table).map_or(0, |p| p.created);
+        let created = self
+            .pending
+            .iter()
+            .find(|p| p.table == table)
+            .map_or(0, |p| p.created);
         let count_sql = format!("SELECT COUNT(*) FROM {table}");
         let total = self.tx.conn().fetch_i64(&count_sql, vec![]).await?;
-        // Most rows are already the import's own: a rebuild costs at most twice what it adds.
+        // Only when the table held no more rows than the import has added: the rebuild then
+        // sorts at most twice the rows the import adds.
         if u64::try_from(total).unwrap_or(0) > 2 * created {
             return Ok(());
         }

@@ -85,7 +85,8 @@ pub struct Source {
 }
 
 enum Rows {
-    Csv(csv::Reader<Box<dyn Read + Send>>),
+    /// The reader and a record buffer reused for every row.
+    Csv(csv::Reader<Box<dyn Read + Send>>, csv::StringRecord),
     Sheet(std::vec::IntoIter<Vec<String>>),
 }
 
@@ -106,25 +107,22 @@ impl Source {
     pub fn next_row(&mut self) -> Option<Result<Row, SourceError>> {
         loop {
             let cells = match &mut self.rows {
-                Rows::Csv(reader) => {
-                    let mut record = csv::StringRecord::new();
-                    match reader.read_record(&mut record) {
-                        Ok(false) => return None,
-                        Ok(true) => {
-                            if let Progress::Bytes(b) = &mut self.position {
-                                *b = record.position().map_or(*b, |p| p.byte());
-                            }
-                            record.iter().map(|c| c.trim().to_string()).collect()
+                Rows::Csv(reader, record) => match reader.read_record(record) {
+                    Ok(false) => return None,
+                    Ok(true) => {
+                        if let Progress::Bytes(b) = &mut self.position {
+                            *b = record.position().map_or(*b, |p| p.byte());
                         }
-                        Err(e) => {
-                            self.read += 1;
-                            return Some(Err(SourceError::Csv {
-                                row: self.read + 1,
-                                reason: e.to_string(),
-                            }));
-                        }
+                        record.iter().map(|c| c.trim().to_string()).collect()
                     }
-                }
+                    Err(e) => {
+                        self.read += 1;
+                        return Some(Err(SourceError::Csv {
+                            row: self.read + 1,
+                            reason: e.to_string(),
+                        }));
+                    }
+                },
                 Rows::Sheet(rows) => {
                     let row = rows.next()?;
                     if let Progress::Rows(r) = &mut self.position {
@@ -157,7 +155,7 @@ impl Source {
 /// a workbook.
 pub fn total(source: &Source, file_len: u64) -> u64 {
     match (&source.rows, &source.position) {
-        (Rows::Csv(_), _) => file_len,
+        (Rows::Csv(..), _) => file_len,
         (Rows::Sheet(rows), Progress::Rows(done)) => rows.len() as u64 + done,
         (Rows::Sheet(rows), _) => rows.len() as u64,
     }
@@ -339,7 +337,7 @@ fn csv_source(head: &[u8], reader: Box<dyn Read + Send>) -> Result<Source, Sourc
             encoding,
         },
         headers: header.iter().map(|h| h.trim().to_string()).collect(),
-        rows: Rows::Csv(csv),
+        rows: Rows::Csv(csv, csv::StringRecord::new()),
         read: 0,
         position: Progress::Bytes(0),
     })

@@ -151,27 +151,50 @@ pub(crate) fn email(text: &str) -> Result<Email, ErrorKind> {
 }
 
 pub(crate) fn boolean(text: &str) -> Result<bool, ErrorKind> {
-    match text.trim().to_lowercase().as_str() {
-        "ja" | "j" | "yes" | "y" | "x" | "1" | "true" | "sand" | "sandt" => Ok(true),
-        "nej" | "n" | "no" | "0" | "false" | "falsk" | "-" => Ok(false),
-        _ => Err(ErrorKind::InvalidBool {
+    // Every accepted word is ASCII, so comparing without regard to ASCII case accepts what
+    // lowercasing would, without a new string per cell.
+    let word = text.trim();
+    let is = |words: &[&str]| words.iter().any(|w| w.eq_ignore_ascii_case(word));
+    if is(&["ja", "j", "yes", "y", "x", "1", "true", "sand", "sandt"]) {
+        Ok(true)
+    } else if is(&["nej", "n", "no", "0", "false", "falsk", "-"]) {
+        Ok(false)
+    } else {
+        Err(ErrorKind::InvalidBool {
             value: text.to_string(),
-        }),
+        })
     }
 }
 
 /// A taxonomy value by its code, forgiving case, spaces and dashes ("Strategic partner").
 pub(crate) fn code<T: Taxonomy>(text: &str) -> Result<T, ErrorKind> {
-    let wanted: String = text
-        .trim()
-        .to_lowercase()
-        .chars()
-        .map(|c| if c == ' ' || c == '-' { '_' } else { c })
-        .collect();
+    // The cell as a code, compared character by character (no new string per cell).
+    let wanted = || {
+        text.trim()
+            .chars()
+            .flat_map(char::to_lowercase)
+            .map(|c| if c == ' ' || c == '-' { '_' } else { c })
+    };
+    let trimmed = text.trim();
+    let ascii = |code: &str| {
+        code.len() == trimmed.len()
+            && code.bytes().zip(trimmed.bytes()).all(|(c, t)| {
+                c == match t {
+                    b' ' | b'-' => b'_',
+                    t => t.to_ascii_lowercase(),
+                }
+            })
+    };
     T::ALL
         .iter()
         .copied()
-        .find(|v| v.code() == wanted)
+        .find(|v| {
+            if trimmed.is_ascii() {
+                ascii(v.code())
+            } else {
+                wanted().eq(v.code().chars())
+            }
+        })
         .ok_or_else(|| ErrorKind::UnknownCode {
             value: text.to_string(),
             expected: T::ALL
@@ -204,6 +227,14 @@ mod tests {
         ] {
             assert_eq!(ten_character_date(text), parse_date(text).ok(), "{text}");
         }
+        assert_eq!(boolean(" JA "), Ok(true));
+        assert_eq!(boolean("Nej"), Ok(false));
+        assert!(boolean("måske").is_err());
+        assert_eq!(
+            code::<klynge_domain::ParticipantRole>("Project-Partner"),
+            Ok(klynge_domain::ParticipantRole::ProjectPartner)
+        );
+        assert!(code::<klynge_domain::ParticipantRole>("partnerx").is_err());
         assert_eq!(
             date("31.03.2025 00:00:00").ok(),
             NaiveDate::from_ymd_opt(2025, 3, 31)

@@ -582,3 +582,62 @@ on_every_backend!(importer_is_atomic_and_tenant_safe, |db| {
             .is_err()
     );
 });
+
+/// The indexes of a SQLite database, as its schema names them.
+async fn sqlite_indexes(store: &Store) -> Vec<String> {
+    use sqlx::Connection;
+    let klynge_store::DatabaseUrl::Sqlite(path) = store.url() else {
+        panic!("a SQLite store");
+    };
+    let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite:{}", path.display()))
+        .await
+        .unwrap();
+    let names =
+        sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'index' ORDER BY name")
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+    conn.close().await.unwrap();
+    names
+}
+
+/// A large SQLite import sets the table's non-unique indexes aside inside its transaction and
+/// builds them again before it commits; rolled back, it leaves them as they were.
+#[tokio::test]
+async fn large_sqlite_import_rebuilds_the_indexes_it_set_aside() {
+    let db = common::sqlite().await;
+    let store = &db.store;
+    let before = sqlite_indexes(store).await;
+    assert!(
+        before.iter().any(|n| n == "organisations_name_key"),
+        "{before:?}"
+    );
+    let org = |i: usize| Organisation {
+        name: Name::parse(&format!("Virksomhed {i}")).unwrap(),
+        kind: OrganisationKind::Company,
+        registration: Registration::Danish {
+            cvr: None,
+            municipality: Some(MunicipalityCode::new(101).unwrap()),
+        },
+        employment: None,
+        industry: None,
+    };
+    let rows = 100_000 + 3_000;
+    {
+        let mut imp = store.registry_importer().await.unwrap();
+        for i in 0..rows {
+            imp.create_organisation(&org(i)).await.unwrap();
+        }
+        // Dropped: rolled back, indexes included.
+    }
+    assert_eq!(sqlite_indexes(store).await, before);
+    assert_eq!(store.counts().await.unwrap().organisations, 0);
+    let mut imp = store.registry_importer().await.unwrap();
+    for i in 0..rows {
+        imp.create_organisation(&org(i)).await.unwrap();
+    }
+    imp.commit().await.unwrap();
+    assert_eq!(sqlite_indexes(store).await, before);
+    assert_eq!(store.counts().await.unwrap().organisations, rows as i64);
+    store.close().await;
+}

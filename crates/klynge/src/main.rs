@@ -131,6 +131,7 @@ async fn run(cli: Cli) -> Result<()> {
                     lang: lang.into(),
                     progress: true,
                 },
+                &cli.data_dir,
             )
             .await;
             store.close().await;

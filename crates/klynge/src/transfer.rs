@@ -426,9 +426,29 @@ pub fn csv_options(separator: &str, bom: bool) -> Result<CsvOptions> {
 }
 
 /// `klynge import`: runs the import, prints the report, and fails (exit code 1) when rows had
-/// errors and nothing was written.
-pub async fn run_import(store: &Store, request: ImportRequest) -> Result<()> {
+/// errors and nothing was written. An import of organisations or memberships that wrote rows
+/// then rebuilds the marketplace's search index in `data_dir`, if there is one (it indexes
+/// organisations and their memberships), as the web's import does; the rows stay committed if
+/// that fails, and the message says to run `klynge reindex`.
+pub async fn run_import(store: &Store, request: ImportRequest, data_dir: &Path) -> Result<()> {
     let outcome = import(store, &request).await?;
+    if outcome.written
+        && matches!(request.entity, Entity::Organisations | Entity::Memberships)
+        && crate::market::index_dir(data_dir).exists()
+        && let Err(e) = crate::market::reindex(store, data_dir).await
+    {
+        eprintln!(
+            "{}: {e:#}",
+            match request.lang {
+                Lang::Da => {
+                    "advarsel: markedspladsens søgeindeks blev ikke opdateret (kør klynge reindex)"
+                }
+                Lang::En => {
+                    "warning: the marketplace search index was not updated (run klynge reindex)"
+                }
+            }
+        );
+    }
     print!("{}", report(&outcome, &request));
     if outcome.summary.invalid > 0 && !outcome.written && !request.dry_run {
         bail!(match request.lang {

@@ -293,3 +293,25 @@ fn serve_answers_and_shuts_down_on_sigterm() {
     let status = child.wait().unwrap();
     assert!(status.success(), "graceful shutdown exits 0, got {status}");
 }
+
+/// `klynge import organisations` keeps the marketplace index in step when the data directory
+/// has one: the imported organisations are found without a `klynge reindex`.
+#[test]
+fn an_organisations_import_updates_the_marketplace_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().to_str().unwrap();
+    let indexed = klynge(&["--data-dir", data_dir, "reindex"]);
+    assert!(indexed.status.success(), "{:?}", text(&indexed));
+    let file = dir.path().join("orgs.csv");
+    std::fs::write(&file, "Navn;Kommune\nFørste ApS;Køge\nAnden A/S;Aarhus\n").unwrap();
+    let out = klynge(&[
+        "--data-dir",
+        data_dir,
+        "import",
+        "organisations",
+        file.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{:?}", text(&out));
+    let (index, _) = klynge_market::MarketIndex::open(&dir.path().join("market-index")).unwrap();
+    assert_eq!(index.counts().unwrap().get("org"), Some(&2));
+}

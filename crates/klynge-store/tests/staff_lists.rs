@@ -34,6 +34,37 @@ async fn staff_of(store: &Store, cluster: ClusterId, login: &str) -> StaffView {
         .unwrap()
 }
 
+/// Clusters alpha and beta, a company, and a staff member of each cluster.
+async fn two_clusters_and_a_company(
+    store: &Store,
+) -> ([ClusterId; 2], OrganisationId, StaffView, StaffView) {
+    let mut clusters = Vec::new();
+    for slug in ["alpha", "beta"] {
+        clusters.push(
+            store
+                .create_cluster(&Cluster {
+                    slug: Slug::parse(slug).unwrap(),
+                    name: Name::parse(&format!("Klynge {slug}")).unwrap(),
+                    strength_area: Name::parse("Robotter").unwrap(),
+                    emerging: false,
+                })
+                .await
+                .unwrap(),
+        );
+    }
+    let company = store
+        .create_organisation(&organisation(
+            "Fælles Robot A/S",
+            OrganisationKind::Company,
+            None,
+        ))
+        .await
+        .unwrap();
+    let a = staff_of(store, clusters[0], "staff-a").await;
+    let b = staff_of(store, clusters[1], "staff-b").await;
+    ([clusters[0], clusters[1]], company, a, b)
+}
+
 fn organisation(name: &str, kind: OrganisationKind, cvr: Option<&str>) -> Organisation {
     Organisation {
         name: Name::parse(name).unwrap(),
@@ -312,30 +343,7 @@ on_every_backend!(
     contacts_are_changed_and_erased_in_the_own_cluster_only,
     |db| {
         let store = &db.store;
-        let mut clusters = Vec::new();
-        for slug in ["alpha", "beta"] {
-            clusters.push(
-                store
-                    .create_cluster(&Cluster {
-                        slug: Slug::parse(slug).unwrap(),
-                        name: Name::parse(&format!("Klynge {slug}")).unwrap(),
-                        strength_area: Name::parse("Robotter").unwrap(),
-                        emerging: false,
-                    })
-                    .await
-                    .unwrap(),
-            );
-        }
-        let company = store
-            .create_organisation(&organisation(
-                "Fælles Robot A/S",
-                OrganisationKind::Company,
-                None,
-            ))
-            .await
-            .unwrap();
-        let a = staff_of(store, clusters[0], "staff-a").await;
-        let b = staff_of(store, clusters[1], "staff-b").await;
+        let (clusters, company, a, b) = two_clusters_and_a_company(store).await;
         let person = |name: &str, email: &str| Person {
             cluster: clusters[0],
             organisation: company,
@@ -415,30 +423,7 @@ on_every_backend!(
     referrals_are_changed_and_deleted_in_the_own_cluster_only,
     |db| {
         let store = &db.store;
-        let mut clusters = Vec::new();
-        for slug in ["alpha", "beta"] {
-            clusters.push(
-                store
-                    .create_cluster(&Cluster {
-                        slug: Slug::parse(slug).unwrap(),
-                        name: Name::parse(&format!("Klynge {slug}")).unwrap(),
-                        strength_area: Name::parse("Robotter").unwrap(),
-                        emerging: false,
-                    })
-                    .await
-                    .unwrap(),
-            );
-        }
-        let company = store
-            .create_organisation(&organisation(
-                "Fælles Robot A/S",
-                OrganisationKind::Company,
-                None,
-            ))
-            .await
-            .unwrap();
-        let a = staff_of(store, clusters[0], "staff-a").await;
-        let b = staff_of(store, clusters[1], "staff-b").await;
+        let (clusters, company, a, b) = two_clusters_and_a_company(store).await;
         let referral = Referral {
             cluster: clusters[0],
             organisation: company,

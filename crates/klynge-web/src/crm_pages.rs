@@ -352,6 +352,8 @@ struct ConfirmDeletePage {
     chrome: Chrome,
     title: String,
     message: String,
+    /// What is to be deleted, quoted (a referral's note).
+    detail: Option<String>,
     action: String,
     cancel: String,
 }
@@ -374,6 +376,7 @@ pub async fn delete_contact_form(ctx: Ctx, Path(raw): Path<String>) -> Result<Re
                     ("organisation", organisation),
                 ],
             ),
+            detail: None,
             action: format!("/contacts/{}/delete", id.0),
             cancel: format!("/organisations/{}#contacts", person.organisation.0),
         },
@@ -734,6 +737,20 @@ pub async fn delete_referral_form(
     let staff = ctx.staff()?;
     let (id, referral) = own_referral(&ctx, &staff, &raw).await?;
     let organisation = organisation_name(&ctx, referral.organisation).await?;
+    let choices = referral_choices(&ctx, &staff).await?;
+    let named = |options: &[(i64, String)], id: i64| {
+        options
+            .iter()
+            .find(|(o, _)| *o == id)
+            .map_or_else(|| id.to_string(), |(_, name)| name.clone())
+    };
+    let target = match &referral.target {
+        ReferralTarget::Cluster { cluster } => named(&choices.clusters, cluster.0),
+        ReferralTarget::BusinessHub { organisation } => {
+            named(&choices.business_hubs, organisation.0)
+        }
+        ReferralTarget::FundingProgramme { programme } => programme.as_str().to_string(),
+    };
     let t = ctx.tr();
     Ok(render(
         &ctx,
@@ -745,9 +762,11 @@ pub async fn delete_referral_form(
                 "referral-delete-question",
                 &[
                     ("organisation", organisation),
+                    ("target", target),
                     ("date", t.date(&referral.referred_on)),
                 ],
             ),
+            detail: Some(referral.note.clone()).filter(|n| !n.is_empty()),
             action: format!("/referrals/{}/delete", id.0),
             cancel: format!("/organisations/{}#referrals", referral.organisation.0),
         },

@@ -1116,6 +1116,36 @@ async fn market_routes_for_every_role() {
     }
 }
 
+/// Pages of one record of cluster alpha: its staff see them (with the record's private
+/// data), beta's staff get 404, other roles 403, anonymous visitors the sign-in.
+async fn own_cluster_staff_only(app: &App, paths: &[&str]) {
+    for who in [
+        "anonymous",
+        "operator",
+        "admin-a",
+        "staff-a",
+        "staff-b",
+        "member-a",
+        "partner",
+    ] {
+        let mut c = Client::new(&app.base);
+        if who != "anonymous" {
+            c.sign_in(who).await;
+        }
+        for path in paths {
+            let (status, body) = c.get(path).await;
+            let expected = match who {
+                "admin-a" | "staff-a" => StatusCode::OK,
+                "staff-b" => StatusCode::NOT_FOUND,
+                "anonymous" => StatusCode::SEE_OTHER,
+                _ => StatusCode::FORBIDDEN,
+            };
+            assert_eq!(status, expected, "{who} GET {path}: {body:.300}");
+            assert_eq!(body.contains("SECRET-ALPHA"), status == StatusCode::OK);
+        }
+    }
+}
+
 /// The id in the first `{prefix}{id}/edit` link of a page.
 fn first_id(html: &str, prefix: &str) -> i64 {
     let start = html.find(prefix).expect("an edit link") + prefix.len();
@@ -1137,31 +1167,7 @@ async fn contacts_are_edited_and_deleted_in_the_own_cluster_only() {
     let id = first_id(&a.get("/contacts?q=secret-alpha").await.1, "/contacts/");
     let edit = format!("/contacts/{id}/edit");
     let delete = format!("/contacts/{id}/delete");
-    for who in [
-        "anonymous",
-        "operator",
-        "admin-a",
-        "staff-a",
-        "staff-b",
-        "member-a",
-        "partner",
-    ] {
-        let mut c = Client::new(&app.base);
-        if who != "anonymous" {
-            c.sign_in(who).await;
-        }
-        for path in [&edit, &delete] {
-            let (status, body) = c.get(path).await;
-            let expected = match who {
-                "admin-a" | "staff-a" => StatusCode::OK,
-                "staff-b" => StatusCode::NOT_FOUND,
-                "anonymous" => StatusCode::SEE_OTHER,
-                _ => StatusCode::FORBIDDEN,
-            };
-            assert_eq!(status, expected, "{who} GET {path}: {body:.300}");
-            assert_eq!(body.contains("SECRET-ALPHA"), status == StatusCode::OK);
-        }
-    }
+    own_cluster_staff_only(&app, &[&edit, &delete]).await;
     // Another cluster's staff cannot change or delete it, even with a valid form.
     let mut b = Client::new(&app.base);
     b.sign_in("staff-b").await;
@@ -1308,30 +1314,7 @@ async fn referrals_are_edited_and_deleted_in_the_own_cluster_only() {
     let id = first_id(&list, "/referrals/");
     let edit = format!("/referrals/{id}/edit");
     let delete = format!("/referrals/{id}/delete");
-    for who in [
-        "anonymous",
-        "operator",
-        "admin-a",
-        "staff-a",
-        "staff-b",
-        "member-a",
-        "partner",
-    ] {
-        let mut c = Client::new(&app.base);
-        if who != "anonymous" {
-            c.sign_in(who).await;
-        }
-        for path in [&edit, &delete] {
-            let (status, body) = c.get(path).await;
-            let expected = match who {
-                "admin-a" | "staff-a" => StatusCode::OK,
-                "staff-b" => StatusCode::NOT_FOUND,
-                "anonymous" => StatusCode::SEE_OTHER,
-                _ => StatusCode::FORBIDDEN,
-            };
-            assert_eq!(status, expected, "{who} GET {path}: {body:.300}");
-        }
-    }
+    own_cluster_staff_only(&app, &[&edit, &delete]).await;
     let mut b = Client::new(&app.base);
     b.sign_in("staff-b").await;
     let csrf_b = b.csrf("/referrals").await;

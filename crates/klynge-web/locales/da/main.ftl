@@ -537,7 +537,7 @@ referral-edit-title-short = Ret henvisning
 referral-edit-title = Ret henvisning af { $organisation }
 referral-delete = Slet henvisningen
 referral-delete-title = Slet henvisning
-referral-delete-question = Slet henvisningen af { $organisation } fra { $date }?
+referral-delete-question = Slet henvisningen af { $organisation } til { $target } fra { $date }?
 
 ## events-more
 event-fig-no-show = Ikke afholdte møder

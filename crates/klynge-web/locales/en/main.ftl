@@ -537,7 +537,7 @@ referral-edit-title-short = Edit referral
 referral-edit-title = Edit referral of { $organisation }
 referral-delete = Delete the referral
 referral-delete-title = Delete referral
-referral-delete-question = Delete the referral of { $organisation } from { $date }?
+referral-delete-question = Delete the referral of { $organisation } to { $target } from { $date }?
 
 ## events-more
 event-fig-no-show = Meetings not held

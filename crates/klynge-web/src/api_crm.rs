@@ -19,7 +19,8 @@ use crate::api_types::{
     AgreementItem, ContactListItem, Created, FollowUpItem, List, NewContact, NewParticipant,
     OfficeItem, Page, ReferralListItem,
 };
-use crate::crm_pages::{ContactForm, add_new_participant, participant_of};
+use crate::crm_contacts::ContactForm;
+use crate::crm_pages::{add_new_participant, participant_of};
 use crate::error::{ApiError, Problem};
 use crate::forms;
 use crate::i18n::{Lang, Tr};

@@ -1125,6 +1125,8 @@ struct SchedulePage {
     upper_bound: i64,
     percent_of_bound: String,
     breaks: i64,
+    /// Proven: no schedule of these meetings has fewer breaks.
+    breaks_lower_bound: Option<u64>,
     idle_slots: i64,
     has_schedule: bool,
     may_publish: bool,
@@ -1140,6 +1142,7 @@ fn person_label(p: Option<&ParticipantRecord>) -> String {
 fn schedule_page(ctx: &Ctx, l: &Loaded, m: MoveForm, moved: bool) -> SchedulePage {
     let t = ctx.tr();
     let e = &l.record.event;
+    let live = crate::event_run::breaks_and_lower_bound(&l.record, &l.participants, &l.requests);
     let by_id: HashMap<EventParticipantId, &ParticipantRecord> =
         l.participants.iter().map(|p| (p.id, p)).collect();
     let meeting_text = |r: &RequestRecord| {
@@ -1234,7 +1237,10 @@ fn schedule_page(ctx: &Ctx, l: &Loaded, m: MoveForm, moved: bool) -> SchedulePag
         } else {
             "–".into()
         },
-        breaks: figures.map_or(0, |f| f.breaks),
+        breaks: live
+            .map(|(b, _)| b as i64)
+            .unwrap_or_else(|| figures.map_or(0, |f| f.breaks)),
+        breaks_lower_bound: live.map(|(_, lower)| lower),
         idle_slots: figures.map_or(0, |f| f.idle_slots),
         has_schedule: figures.is_some(),
         may_publish: e.status.may_become(EventStatus::Published),

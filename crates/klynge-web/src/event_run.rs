@@ -12,7 +12,7 @@ use std::sync::{Arc, LazyLock, Mutex};
 use std::time::Duration;
 
 use chrono::Utc;
-use klynge_domain::{EventId, MeetingRequestId, Placement, RequestStatus};
+use klynge_domain::{EventId, EventParticipantId, MeetingRequestId, Placement, RequestStatus};
 use klynge_scheduler::{
     Instance, InstanceInput, MeetingInput, Options, ParticipantInput, Phase, Progress, Solution,
     Stats,
@@ -136,6 +136,57 @@ impl Built {
             })
             .collect()
     }
+}
+
+/// The breaks of the schedule as it stands (manual moves included) and a proven lower bound
+/// on the breaks of any schedule holding the same meetings
+/// ([`klynge_scheduler::breaks_lower_bound`]), so the organiser sees how far from optimal it
+/// can be. `None` when nothing is placed or the event is no valid scheduler input.
+pub fn breaks_and_lower_bound(
+    event: &EventRecord,
+    participants: &[ParticipantRecord],
+    requests: &[RequestRecord],
+) -> Option<(u64, u64)> {
+    let built = build_input(event, participants, requests);
+    let instance = klynge_scheduler::Instance::new(&built.input).ok()?;
+    let placements: Vec<Placement> = requests
+        .iter()
+        .filter(|r| r.request.status == RequestStatus::Accepted)
+        .filter_map(|r| {
+            let (slot, table) = r.placement?;
+            Some(Placement {
+                request: r.id,
+                with: [r.request.from, r.request.to],
+                slot,
+                table,
+            })
+        })
+        .collect();
+    if placements.is_empty() {
+        return None;
+    }
+    // Breaks as the scheduler counts them: on its slots, where lunch and other breaks are left
+    // out, two meetings of a participant in non-adjacent slots.
+    let mut slots_of: HashMap<EventParticipantId, Vec<usize>> = HashMap::new();
+    for p in &placements {
+        if let Some(k) = built.meeting_slots.iter().position(|s| *s == p.slot) {
+            for who in p.with {
+                slots_of.entry(who).or_default().push(k);
+            }
+        }
+    }
+    let breaks = slots_of
+        .values_mut()
+        .map(|slots| {
+            slots.sort_unstable();
+            slots.windows(2).filter(|w| w[1] > w[0] + 1).count() as u64
+        })
+        .sum();
+    let solution = built.previous(&placements);
+    Some((
+        breaks,
+        klynge_scheduler::breaks_lower_bound(&instance, &solution),
+    ))
 }
 
 /// The figures a solution is saved with.

@@ -17,7 +17,9 @@ mod api_events;
 mod api_types;
 mod auth;
 mod context;
+mod crm_contacts;
 mod crm_pages;
+mod crm_referrals;
 mod error;
 mod event_attendance;
 mod event_pages;
@@ -111,30 +113,30 @@ pub fn router_with(state: AppState) -> Router {
         )
         .route(
             "/organisations/{id}/contacts/new",
-            get(crm_pages::contact_form).post(crm_pages::add_contact),
+            get(crm_contacts::contact_form).post(crm_contacts::add_contact),
         )
         .route(
             "/organisations/{id}/referrals/new",
-            get(crm_pages::referral_form).post(crm_pages::add_referral),
+            get(crm_referrals::referral_form).post(crm_referrals::add_referral),
         )
-        .route("/contacts", get(crm_pages::contacts))
+        .route("/contacts", get(crm_contacts::contacts))
         .route(
             "/contacts/{id}/edit",
-            get(crm_pages::edit_contact_form).post(crm_pages::update_contact),
+            get(crm_contacts::edit_contact_form).post(crm_contacts::update_contact),
         )
         .route(
             "/contacts/{id}/delete",
-            get(crm_pages::delete_contact_form).post(crm_pages::delete_contact),
+            get(crm_contacts::delete_contact_form).post(crm_contacts::delete_contact),
         )
         .route("/follow-ups", get(crm_pages::follow_ups))
-        .route("/referrals", get(crm_pages::referrals))
+        .route("/referrals", get(crm_referrals::referrals))
         .route(
             "/referrals/{id}/edit",
-            get(crm_pages::edit_referral_form).post(crm_pages::update_referral),
+            get(crm_referrals::edit_referral_form).post(crm_referrals::update_referral),
         )
         .route(
             "/referrals/{id}/delete",
-            get(crm_pages::delete_referral_form).post(crm_pages::delete_referral),
+            get(crm_referrals::delete_referral_form).post(crm_referrals::delete_referral),
         )
         .route("/presence", get(crm_pages::presence))
         .route("/activities", get(pages::activities))

@@ -319,6 +319,12 @@ async fn organiser_and_participant_flow() {
     }
     assert!(grid.contains("Bord A") && grid.contains("Pause"));
     assert!(grid.contains("id=\"load-list\""));
+    // Beside the breaks, a proven lower bound (each of the four can meet its two partners
+    // back to back, so it is 0 here).
+    assert!(
+        grid.contains("id=\"fig-breaks-lower\"") && grid.contains("mindst 0 i enhver plan"),
+        "{grid:.5000}"
+    );
     let before = placements(&app, event).await;
     assert_eq!(before.len(), 4);
 

@@ -562,3 +562,5 @@ attendance-set-no_show = Ikke afholdt
 attendance-set-none = Nulstil
 attendance-not-yet = Fremmøde registreres efter arrangementet: når det er afsluttet, eller når det er offentliggjort og dagen er gået.
 attendance-invalid = Vælg afholdt eller ikke afholdt.
+schedule-breaks-lower = mindst { $lower } i enhver plan med disse møder
+schedule-breaks-optimal = bevist optimalt

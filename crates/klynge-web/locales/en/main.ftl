@@ -562,3 +562,5 @@ attendance-set-no_show = Not held
 attendance-set-none = Clear
 attendance-not-yet = Attendance is recorded after the event: once it is closed, or once it is published and its day has passed.
 attendance-invalid = Choose held or not held.
+schedule-breaks-lower = at least { $lower } in any schedule of these meetings
+schedule-breaks-optimal = proven optimal

@@ -24,9 +24,9 @@ use askama::Template;
 use axum::body::Bytes;
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, Path, RawQuery};
-use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE, LOCATION};
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::http::{HeaderValue, StatusCode};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::Response;
 use klynge_io::export::{Cell, CsvOptions, Sheet};
 use klynge_io::plan::PlanError;
 use klynge_io::source::{self, SourceError};
@@ -40,7 +40,7 @@ use crate::context::Ctx;
 use crate::error::PageError;
 use crate::forms::{self, Fields};
 use crate::i18n::{Lang, Tr};
-use crate::pages::{Chrome, search_query};
+use crate::pages::{Chrome, render, search_query, see_other};
 
 /// Largest file the upload accepts.
 pub const MAX_UPLOAD_BYTES: usize = 50 * 1024 * 1024;
@@ -127,24 +127,6 @@ fn io_lang(lang: Lang) -> klynge_io::Lang {
 
 fn entity_key(entity: Entity) -> String {
     format!("import-entity-{}", entity.code())
-}
-
-fn render(ctx: &Ctx, status: StatusCode, page: impl Template) -> Response {
-    match page.render() {
-        Ok(html) => ctx.finish((status, Html(html))),
-        Err(e) => PageError::Internal(format!("template failed: {e}"), ctx.lang).into_response(),
-    }
-}
-
-fn see_other(location: &str) -> Response {
-    (
-        StatusCode::SEE_OTHER,
-        [(
-            LOCATION,
-            HeaderValue::from_str(location).unwrap_or(HeaderValue::from_static("/imports")),
-        )],
-    )
-        .into_response()
 }
 
 // ----- 1. upload -----

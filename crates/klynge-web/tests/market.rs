@@ -7,7 +7,7 @@ mod common;
 
 use std::collections::HashMap;
 
-use common::{App, Client, PASSWORD, spawn, urlencode};
+use common::{App, Client, PASSWORD, api_token, spawn, urlencode};
 use reqwest::StatusCode;
 
 impl Client {
@@ -68,20 +68,6 @@ fn post_fields<'a>(
         ("visibility", visibility),
         ("status", status),
     ]
-}
-
-async fn api_token(app: &App, who: &str) -> String {
-    let mut c = Client::signed_in(app, who).await;
-    let csrf = c.csrf("/account").await;
-    let (_, _, html) = c
-        .post("/account/tokens", &[("csrf", &csrf), ("label", "test")])
-        .await;
-    html.split("id=\"new-token\">")
-        .nth(1)
-        .and_then(|s| s.split('<').next())
-        .map(|s| s.trim().to_string())
-        .filter(|t| t.len() == 64)
-        .expect("the account page shows the new token once")
 }
 
 async fn api_get(app: &App, token: &str, path: &str) -> (StatusCode, serde_json::Value) {

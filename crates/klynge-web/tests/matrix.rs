@@ -5,7 +5,7 @@ mod common;
 
 use std::collections::HashMap;
 
-use common::{App, Client, PASSWORD, spawn};
+use common::{App, Client, PASSWORD, api_token, spawn};
 use reqwest::StatusCode;
 
 #[tokio::test]
@@ -257,21 +257,6 @@ async fn sign_in_is_rate_limited() {
         .await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
     let _ = app.store;
-}
-
-async fn api_token(app: &App, who: &str) -> String {
-    let mut c = Client::new(&app.base);
-    c.sign_in(who).await;
-    let csrf = c.csrf("/account").await;
-    let (status, _, html) = c
-        .post("/account/tokens", &[("csrf", &csrf), ("label", "test")])
-        .await;
-    assert_eq!(status, StatusCode::OK);
-    html.split("id=\"new-token\">")
-        .nth(1)
-        .and_then(|s| s.split('<').next())
-        .unwrap_or_default()
-        .to_string()
 }
 
 #[tokio::test]

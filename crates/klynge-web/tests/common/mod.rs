@@ -353,3 +353,19 @@ pub fn urlencode(v: &str) -> String {
         })
         .collect()
 }
+
+/// A new API token of `who`, made on the account page (shown there once).
+pub async fn api_token(app: &App, who: &str) -> String {
+    let mut c = Client::new(&app.base);
+    c.sign_in(who).await;
+    let csrf = c.csrf("/account").await;
+    let (_, _, html) = c
+        .post("/account/tokens", &[("csrf", &csrf), ("label", "test")])
+        .await;
+    html.split("id=\"new-token\">")
+        .nth(1)
+        .and_then(|s| s.split('<').next())
+        .map(|s| s.trim().to_string())
+        .filter(|t| t.len() == 64)
+        .expect("the account page shows the new token once")
+}

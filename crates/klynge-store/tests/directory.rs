@@ -9,6 +9,19 @@ use klynge_store::{
     NewUser, OrganisationHit, OrganisationQuery, OrganisationSort, Role, StaffView, Store,
 };
 
+/// The cluster the tests search as.
+async fn alpha(store: &Store) -> ClusterId {
+    store
+        .create_cluster(&Cluster {
+            slug: Slug::parse("alpha").unwrap(),
+            name: Name::parse("Klynge alpha").unwrap(),
+            strength_area: Name::parse("Robotter").unwrap(),
+            emerging: false,
+        })
+        .await
+        .unwrap()
+}
+
 /// A staff member of `cluster`; returns the API token digest that signs them in.
 async fn staff_of(store: &Store, cluster: ClusterId) -> String {
     let user = store
@@ -212,15 +225,7 @@ fn ids(hits: &[OrganisationHit]) -> Vec<i64> {
 
 on_every_backend!(directory_answers_as_the_sql_search, |db| {
     let store = &db.store;
-    let cluster = store
-        .create_cluster(&Cluster {
-            slug: Slug::parse("alpha").unwrap(),
-            name: Name::parse("Klynge alpha").unwrap(),
-            strength_area: Name::parse("Robotter").unwrap(),
-            emerging: false,
-        })
-        .await
-        .unwrap();
+    let cluster = alpha(store).await;
     fill(store, cluster).await;
     let digest = staff_of(store, cluster).await;
     // The same database through a second handle that never holds a directory.
@@ -261,15 +266,7 @@ on_every_backend!(directory_answers_as_the_sql_search, |db| {
 
 on_every_backend!(a_changed_registry_is_searched_in_sql_until_reloaded, |db| {
     let store = &db.store;
-    let cluster = store
-        .create_cluster(&Cluster {
-            slug: Slug::parse("alpha").unwrap(),
-            name: Name::parse("Klynge alpha").unwrap(),
-            strength_area: Name::parse("Robotter").unwrap(),
-            emerging: false,
-        })
-        .await
-        .unwrap();
+    let cluster = alpha(store).await;
     fill(store, cluster).await;
     let staff = view_on(store, &staff_of(store, cluster).await).await;
     store.enable_directory();
@@ -321,15 +318,7 @@ on_every_backend!(
     kept_reads_see_writes_here_at_once_and_elsewhere_within_a_second,
     |db| {
         let store = &db.store;
-        let cluster = store
-            .create_cluster(&Cluster {
-                slug: Slug::parse("alpha").unwrap(),
-                name: Name::parse("Klynge alpha").unwrap(),
-                strength_area: Name::parse("Robotter").unwrap(),
-                emerging: false,
-            })
-            .await
-            .unwrap();
+        let cluster = alpha(store).await;
         let ids = fill(store, cluster).await;
         let digest = staff_of(store, cluster).await;
         let staff = view_on(store, &digest).await;

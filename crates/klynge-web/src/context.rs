@@ -11,6 +11,7 @@ use klynge_store::{MemberView, OperatorView, PartnerView, Principal, Session, St
 use crate::AppState;
 use crate::auth;
 use crate::error::PageError;
+use crate::forms;
 use crate::i18n::{Lang, Tr};
 
 pub const SESSION_COOKIE: &str = "klynge_session";
@@ -96,6 +97,13 @@ impl Ctx {
     }
 
     /// Refuses a state-changing form whose token does not match.
+    /// A submitted form's fields, once its form token is checked.
+    pub fn form(&self, body: &axum::body::Bytes) -> Result<forms::Fields, PageError> {
+        let fields = forms::from_body(body);
+        self.check_csrf(fields.get("csrf"))?;
+        Ok(fields)
+    }
+
     pub fn check_csrf(&self, submitted: Option<&String>) -> Result<(), PageError> {
         match submitted {
             Some(token) if !self.pre_csrf_is_new || self.session.is_some() => {

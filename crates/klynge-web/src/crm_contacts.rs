@@ -181,8 +181,7 @@ pub async fn add_contact(
     body: Bytes,
 ) -> Result<Response, PageError> {
     let staff = ctx.staff()?;
-    let fields = forms::from_body(&body);
-    ctx.check_csrf(fields.get("csrf"))?;
+    let fields = ctx.form(&body)?;
     let id = OrganisationId(parse_id(&raw, ctx.lang)?);
     let organisation = organisation_name(&ctx, id).await?;
     let t = ctx.tr();
@@ -247,8 +246,7 @@ pub async fn update_contact(
     body: Bytes,
 ) -> Result<Response, PageError> {
     let staff = ctx.staff()?;
-    let fields = forms::from_body(&body);
-    ctx.check_csrf(fields.get("csrf"))?;
+    let fields = ctx.form(&body)?;
     let (id, stored) = own_contact(&ctx, &staff, &raw).await?;
     let t = ctx.tr();
     let mut f = ContactForm::from_fields(&fields);
@@ -312,8 +310,7 @@ pub async fn delete_contact(
     body: Bytes,
 ) -> Result<Response, PageError> {
     let staff = ctx.staff()?;
-    let fields = forms::from_body(&body);
-    ctx.check_csrf(fields.get("csrf"))?;
+    ctx.form(&body)?;
     let (id, person) = own_contact(&ctx, &staff, &raw).await?;
     staff
         .delete_contact(id)

@@ -267,8 +267,7 @@ pub async fn add_participant(
     body: Bytes,
 ) -> Result<Response, PageError> {
     let staff = ctx.staff()?;
-    let fields = forms::from_body(&body);
-    ctx.check_csrf(fields.get("csrf"))?;
+    let fields = ctx.form(&body)?;
     let id = ActivityId(parse_id(&raw, ctx.lang)?);
     let t = ctx.tr();
     let mut f = ParticipantForm {

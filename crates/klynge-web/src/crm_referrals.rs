@@ -246,8 +246,7 @@ pub async fn add_referral(
     body: Bytes,
 ) -> Result<Response, PageError> {
     let staff = ctx.staff()?;
-    let fields = forms::from_body(&body);
-    ctx.check_csrf(fields.get("csrf"))?;
+    let fields = ctx.form(&body)?;
     let id = OrganisationId(parse_id(&raw, ctx.lang)?);
     let organisation = organisation_name(&ctx, id).await?;
     let choices = referral_choices(&ctx, &staff).await?;
@@ -300,8 +299,7 @@ pub async fn update_referral(
     body: Bytes,
 ) -> Result<Response, PageError> {
     let staff = ctx.staff()?;
-    let fields = forms::from_body(&body);
-    ctx.check_csrf(fields.get("csrf"))?;
+    let fields = ctx.form(&body)?;
     let (id, stored) = own_referral(&ctx, &staff, &raw).await?;
     let choices = referral_choices(&ctx, &staff).await?;
     let mut f = ReferralForm::from_fields(&fields);
@@ -370,8 +368,7 @@ pub async fn delete_referral(
     body: Bytes,
 ) -> Result<Response, PageError> {
     let staff = ctx.staff()?;
-    let fields = forms::from_body(&body);
-    ctx.check_csrf(fields.get("csrf"))?;
+    ctx.form(&body)?;
     let (id, referral) = own_referral(&ctx, &staff, &raw).await?;
     staff
         .delete_referral(id)

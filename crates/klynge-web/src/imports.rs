@@ -586,8 +586,7 @@ pub async fn commit(
 ) -> Result<Response, PageError> {
     let staff = ctx.staff()?;
     let user = ctx.principal()?.id();
-    let fields = forms::from_body(&body);
-    ctx.check_csrf(fields.get("csrf"))?;
+    let fields = ctx.form(&body)?;
     let t = ctx.tr();
     let Some((entity, _, path, job)) = lookup(&token, user) else {
         return Err(PageError::NotFound(ctx.lang));

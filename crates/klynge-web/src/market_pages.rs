@@ -879,8 +879,7 @@ pub async fn new_form(ctx: Ctx, RawQuery(raw): RawQuery) -> Result<Response, Pag
 
 pub async fn create(ctx: Ctx, body: Bytes) -> Result<Response, PageError> {
     let editor = editor(&ctx)?;
-    let fields = forms::from_body(&body);
-    ctx.check_csrf(fields.get("csrf"))?;
+    let fields = ctx.form(&body)?;
     let t = ctx.tr();
     let mut f = PostForm::read(&fields);
     let organisation = organisation_of(&ctx, &editor, &mut f).await?;
@@ -951,8 +950,7 @@ pub async fn edit_form(ctx: Ctx, Path(raw): Path<String>) -> Result<Response, Pa
 
 pub async fn update(ctx: Ctx, Path(raw): Path<String>, body: Bytes) -> Result<Response, PageError> {
     let editor = editor(&ctx)?;
-    let fields = forms::from_body(&body);
-    ctx.check_csrf(fields.get("csrf"))?;
+    let fields = ctx.form(&body)?;
     let id = PostId(parse_id(&raw, ctx.lang)?);
     let record = editor
         .own_post(id)
@@ -1100,8 +1098,7 @@ pub async fn set_status(
     body: Bytes,
 ) -> Result<Response, PageError> {
     let staff = ctx.staff()?;
-    let fields = forms::from_body(&body);
-    ctx.check_csrf(fields.get("csrf"))?;
+    let fields = ctx.form(&body)?;
     let id = PostId(parse_id(&raw, ctx.lang)?);
     // Another cluster's post is "not found" before the input is looked at.
     staff

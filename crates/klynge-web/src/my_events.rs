@@ -19,7 +19,6 @@ use crate::event_pages::{
     EventRow, RequestForm, event_id, event_rows, parse_request_status, participant_choices,
     request_conflict, request_status_label, sides, slot_label, status_label,
 };
-use crate::forms;
 use crate::i18n::Tr;
 use crate::ics;
 use crate::pages::{Chrome, parse_id, render, see_other};
@@ -207,8 +206,7 @@ pub async fn add_request(
     body: Bytes,
 ) -> Result<Response, PageError> {
     let view = participant_view(&ctx)?;
-    let fields = forms::from_body(&body);
-    ctx.check_csrf(fields.get("csrf"))?;
+    let fields = ctx.form(&body)?;
     let id = event_id(&ctx, &raw)?;
     let l = load(&ctx, &view, id).await?;
     let t = ctx.tr();
@@ -234,8 +232,7 @@ pub async fn answer_request(
     body: Bytes,
 ) -> Result<Response, PageError> {
     let view = participant_view(&ctx)?;
-    let fields = forms::from_body(&body);
-    ctx.check_csrf(fields.get("csrf"))?;
+    let fields = ctx.form(&body)?;
     let id = event_id(&ctx, &raw)?;
     let request = MeetingRequestId(parse_id(&raw_request, ctx.lang)?);
     let Some(next) = parse_request_status(&fields) else {

@@ -234,8 +234,7 @@ pub async fn sign_in_form(ctx: Ctx, RawQuery(q): RawQuery) -> Response {
 }
 
 pub async fn sign_in(ctx: Ctx, body: Bytes) -> Result<Response, PageError> {
-    let fields = forms::from_body(&body);
-    ctx.check_csrf(fields.get("csrf"))?;
+    let fields = ctx.form(&body)?;
     let login = forms::text(&fields, "login");
     let password = fields.get("password").cloned().unwrap_or_default();
     let store = &ctx.state.store;
@@ -353,8 +352,7 @@ pub async fn account(ctx: Ctx) -> Result<Response, PageError> {
 
 pub async fn change_password(ctx: Ctx, body: Bytes) -> Result<Response, PageError> {
     let principal = ctx.principal()?.clone();
-    let fields = forms::from_body(&body);
-    ctx.check_csrf(fields.get("csrf"))?;
+    let fields = ctx.form(&body)?;
     let t = ctx.tr();
     let internal = |e: klynge_store::StoreError| PageError::Internal(e.to_string(), ctx.lang);
     let current = fields.get("current").cloned().unwrap_or_default();
@@ -421,8 +419,7 @@ pub async fn change_password(ctx: Ctx, body: Bytes) -> Result<Response, PageErro
 
 pub async fn create_token(ctx: Ctx, body: Bytes) -> Result<Response, PageError> {
     let principal = ctx.principal()?.clone();
-    let fields = forms::from_body(&body);
-    ctx.check_csrf(fields.get("csrf"))?;
+    let fields = ctx.form(&body)?;
     let label = forms::text(&fields, "label");
     let mut errors = HashMap::new();
     let mut new_token = None;
@@ -882,8 +879,7 @@ pub async fn add_interaction(
     body: Bytes,
 ) -> Result<Response, PageError> {
     let staff = ctx.staff()?;
-    let fields = forms::from_body(&body);
-    ctx.check_csrf(fields.get("csrf"))?;
+    let fields = ctx.form(&body)?;
     let id = OrganisationId(parse_id(&raw, ctx.lang)?);
     let org = ctx
         .state

@@ -50,7 +50,9 @@ fn main() {
                 sol.stats.scheduled,
                 inst.meeting_count(),
                 sol.stats.breaks,
-                breaks_lower_bound(&inst, &sol)
+                sol.stats
+                    .breaks_lower_bound
+                    .max(breaks_lower_bound(&inst, &sol))
             );
         }
         println!("{line}");

@@ -4,6 +4,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use crate::exact::Shared;
+
 /// One search thread's budget; [`Budget::fork`] gives another thread the same
 /// clock and a shared stop flag, and its own iteration count.
 pub(crate) struct Budget {
@@ -15,6 +17,8 @@ pub(crate) struct Budget {
     /// Set when a thread has proven its schedule optimal: every budget
     /// sharing it reports the whole budget used.
     stop: Arc<AtomicBool>,
+    /// Shared with the exact search, when it runs: breaks found and proven.
+    shared: Option<Arc<Shared>>,
 }
 
 impl Budget {
@@ -26,6 +30,7 @@ impl Budget {
             iterations: 0,
             cached_fraction: 0.0,
             stop: Arc::new(AtomicBool::new(false)),
+            shared: None,
         }
     }
 
@@ -40,6 +45,30 @@ impl Budget {
             iterations: self.iterations,
             cached_fraction: self.cached_fraction,
             stop: Arc::clone(&self.stop),
+            shared: self.shared.clone(),
+        }
+    }
+
+    /// The stop flag every thread of this run shares.
+    pub(crate) fn stop_flag(&self) -> Arc<AtomicBool> {
+        Arc::clone(&self.stop)
+    }
+
+    /// The moment the budget's time runs out.
+    pub(crate) fn deadline(&self) -> Instant {
+        self.start + self.limit
+    }
+
+    /// Lets this budget tell the exact search about schedules found (and so
+    /// stop when one meets its proven bound).
+    pub(crate) fn share(&mut self, shared: Arc<Shared>) {
+        self.shared = Some(shared);
+    }
+
+    /// A schedule with `breaks` (and every held meeting) was found.
+    pub(crate) fn found(&self, breaks: u64) {
+        if let Some(shared) = &self.shared {
+            shared.found(breaks);
         }
     }
 

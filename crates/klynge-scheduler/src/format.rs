@@ -100,6 +100,11 @@ pub struct Stats {
     pub breaks: u64,
     /// Free, available slots participants spend waiting between their first and last meeting.
     pub idle_slots: u64,
+    /// A proven lower bound on `breaks` for the meetings this schedule holds:
+    /// each participant's own floor (see [`crate::breaks_lower_bound`]), raised
+    /// by the exact search where it ran. Equal to `breaks`: proven optimal.
+    #[serde(default)]
+    pub breaks_lower_bound: u64,
     /// Wall-clock seconds the scheduler ran.
     pub seconds: f64,
 }

@@ -275,6 +275,7 @@ pub(crate) fn anneal(
                     best.priority = st.priority;
                     best.breaks = st.breaks;
                     unsaved = true;
+                    budget.found(st.breaks);
                 }
             } else {
                 lns.changes.undo(st);
@@ -314,6 +315,7 @@ pub(crate) fn anneal(
                 best.priority = st.priority;
                 best.breaks = st.breaks;
                 unsaved = true;
+                budget.found(st.breaks);
             }
         } else {
             chain.apply(st);

@@ -145,8 +145,14 @@ pub fn breaks_lower_bound(inst: &Instance, solution: &Solution) -> u64 {
             held[m as usize] = true;
         }
     }
+    held_floor_sum(inst, &|m| held[m])
+}
+
+/// The sum of the participants' floors when the meetings for which `held` is
+/// true are held.
+pub(crate) fn held_floor_sum(inst: &Instance, held: &dyn Fn(usize) -> bool) -> u64 {
     let mut f = Floors::default();
     (0..inst.participant_ids.len())
-        .map(|p| u64::from(f.floor(inst, p, &|m| held[m])))
+        .map(|p| u64::from(f.floor(inst, p, held)))
         .sum()
 }

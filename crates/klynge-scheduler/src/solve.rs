@@ -1,5 +1,6 @@
 //! The public entry points: [`schedule`] and [`reschedule`].
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::bits;
@@ -179,13 +180,38 @@ fn solve(
     // With more than one core, a second thread does the same runs with other
     // random choices.
     let runs = restarts(inst);
-    let threads = if inst.meeting_ids.len() <= MAX_THREADED_MEETINGS {
+    // The exact search runs beside the annealing when every meeting that can
+    // be held is, on events small enough, and only for time-limited runs (an
+    // iteration cap promises the same result on every machine).
+    let floor_sum: u64 = st.floor.iter().map(|&f| u64::from(f)).sum();
+    let exact = st.unscheduled.is_empty()
+        && options.max_iterations.is_none()
+        && !st.with_breaks.is_empty()
+        && crate::exact::fits(inst, &st);
+    let shared = exact.then(|| {
+        Arc::new(crate::exact::Shared::new(
+            budget.stop_flag(),
+            st.breaks,
+            floor_sum,
+        ))
+    });
+    if let Some(shared) = &shared {
+        budget.share(Arc::clone(shared));
+    }
+    let annealing_threads = if exact {
+        1
+    } else if inst.meeting_ids.len() <= MAX_THREADED_MEETINGS {
         std::thread::available_parallelism().map_or(1, |n| n.get().min(MAX_THREADS))
     } else {
         1
     };
-    let best = std::thread::scope(|scope| {
-        let helpers: Vec<_> = (1..threads)
+    let (best, exact_best) = std::thread::scope(|scope| {
+        let exact_thread = shared.as_ref().map(|shared| {
+            let start = st.clone();
+            let deadline = budget.deadline();
+            scope.spawn(move || crate::exact::search(&start, shared, deadline))
+        });
+        let helpers: Vec<_> = (1..annealing_threads)
             .map(|t| {
                 let mut st = st.clone();
                 let mut budget = budget.fork();
@@ -208,11 +234,27 @@ fn solve(
                 best = other;
             }
         }
-        best
+        let exact_best = exact_thread.and_then(|h| h.join().ok().flatten());
+        (best, exact_best)
     });
     if (best.0, best.1) != (st.priority, st.breaks) || st.snapshot() != best.2 {
         st.restore(&best.2);
     }
+    if let Some(slots) = exact_best {
+        let breaks = st.breaks;
+        let kept = st.snapshot();
+        st.restore(&slots);
+        if st.breaks >= breaks {
+            st.restore(&kept);
+        }
+    }
+    let breaks_lower_bound = shared
+        .as_ref()
+        .map_or(0, |s| s.lower())
+        .max(crate::lower::held_floor_sum(inst, &|m| {
+            st.slot_of[m] != NONE
+        }))
+        .min(st.breaks);
     report(Phase::Done, &st, &budget, true);
 
     let tables = crate::tables::assign(inst, &st.slot_of, &pinned_table);
@@ -235,6 +277,7 @@ fn solve(
         upper_bound,
         breaks: st.breaks,
         idle_slots: idle_slots(&st),
+        breaks_lower_bound,
         seconds: budget.elapsed().as_secs_f64(),
     };
     Solution {

@@ -151,6 +151,13 @@ pub fn verify(inst: &Instance, sol: &Solution) -> Result<Stats, Violation> {
             });
         }
     }
+    if sol.stats.breaks_lower_bound > breaks {
+        return Err(Violation::Stats {
+            field: "breaks_lower_bound above breaks",
+            reported: sol.stats.breaks_lower_bound,
+            actual: breaks,
+        });
+    }
     if priority_sum > upper_bound {
         return Err(Violation::Stats {
             field: "upper_bound below priority_sum",
@@ -164,6 +171,7 @@ pub fn verify(inst: &Instance, sol: &Solution) -> Result<Stats, Violation> {
         upper_bound,
         breaks,
         idle_slots: idle,
+        breaks_lower_bound: sol.stats.breaks_lower_bound,
         seconds: sol.stats.seconds,
     })
 }

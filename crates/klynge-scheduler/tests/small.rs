@@ -215,3 +215,26 @@ fn lower_bound_counts_only_held_meetings() {
     fewer.scheduled.retain(|p| p.meeting == "ab");
     assert_eq!(breaks_lower_bound(&i, &fewer), 0);
 }
+
+#[test]
+fn exact_search_proves_breaks_that_only_the_tables_force() {
+    // One table. `de` is fixed to slot 1, so `a`'s two meetings cannot be
+    // adjacent: one break. Alone, `a` could use slots 0–1 or 1–2 (floor 0);
+    // only the exact search, which sees the tables, proves the break needed.
+    let i = inst(
+        r#"{"slots": 3, "tables": 1,
+        "participants": [{"id": "a"}, {"id": "b"}, {"id": "c"}, {"id": "d"}, {"id": "e"}],
+        "meetings": [{"id": "ab", "with": ["a", "b"]}, {"id": "ac", "with": ["a", "c"]},
+                     {"id": "de", "with": ["d", "e"], "fixed_slot": 1}]}"#,
+    );
+    let sol = schedule(&i, &quick(2_000));
+    let stats = verify(&i, &sol).expect("valid");
+    assert_eq!(stats.scheduled, 3);
+    assert_eq!(stats.breaks, 1);
+    assert_eq!(breaks_lower_bound(&i, &sol), 0, "the floors see no break");
+    assert_eq!(sol.stats.breaks_lower_bound, 1, "proven optimal");
+    // A claimed bound above the schedule's breaks is refused.
+    let mut lying = sol.clone();
+    lying.stats.breaks_lower_bound = 2;
+    assert!(verify(&i, &lying).is_err());
+}

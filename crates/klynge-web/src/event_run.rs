@@ -117,6 +117,7 @@ impl Built {
                 upper_bound: 0,
                 breaks: 0,
                 idle_slots: 0,
+                breaks_lower_bound: 0,
                 seconds: 0.0,
             },
         }

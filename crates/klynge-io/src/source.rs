@@ -486,7 +486,7 @@ mod tests {
 
     #[test]
     fn a_reused_row_holds_only_its_own_cells() {
-        let mut source = from_bytes(b"a;b;c\n1;2;3\n\n;;\n4; 5\n6;7;8;9\n".to_vec(), None).unwrap();
+        let mut source = from_bytes(b"a;b;c\n1;2;3\n;;\n4; 5\n6;7;8;9\n".to_vec(), None).unwrap();
         let mut row = Row {
             number: 0,
             cells: Vec::new(),
@@ -500,8 +500,8 @@ mod tests {
             seen,
             vec![
                 (2, vec!["1".to_string(), "2".into(), "3".into()]),
-                (5, vec!["4".to_string(), "5".into()]),
-                (6, vec!["6".to_string(), "7".into(), "8".into(), "9".into()]),
+                (4, vec!["4".to_string(), "5".into()]),
+                (5, vec!["6".to_string(), "7".into(), "8".into(), "9".into()]),
             ]
         );
     }

@@ -105,15 +105,26 @@ pub struct Row {
 impl Source {
     /// The next data row, or `None` at the end. Rows whose cells are all empty are skipped.
     pub fn next_row(&mut self) -> Option<Result<Row, SourceError>> {
+        let mut row = Row {
+            number: 0,
+            cells: Vec::new(),
+        };
+        self.read_row(&mut row).map(|read| read.map(|()| row))
+    }
+
+    /// Like [`Source::next_row`], but reads into `row`, reusing the memory of its cells: a
+    /// long file is read with one row's allocations instead of one per cell. After an error
+    /// or at the end, `row` holds no meaningful cells.
+    pub fn read_row(&mut self, row: &mut Row) -> Option<Result<(), SourceError>> {
         loop {
-            let cells = match &mut self.rows {
+            match &mut self.rows {
                 Rows::Csv(reader, record) => match reader.read_record(record) {
                     Ok(false) => return None,
                     Ok(true) => {
                         if let Progress::Bytes(b) = &mut self.position {
                             *b = record.position().map_or(*b, |p| p.byte());
                         }
-                        record.iter().map(|c| c.trim().to_string()).collect()
+                        fill(&mut row.cells, record.iter());
                     }
                     Err(e) => {
                         self.read += 1;
@@ -124,22 +135,18 @@ impl Source {
                     }
                 },
                 Rows::Sheet(rows) => {
-                    let row = rows.next()?;
+                    row.cells = rows.next()?;
                     if let Progress::Rows(r) = &mut self.position {
                         *r += 1;
                     }
-                    row
                 }
-            };
+            }
             self.read += 1;
-            let cells: Vec<String> = cells;
-            if cells.iter().all(String::is_empty) {
+            if row.cells.iter().all(String::is_empty) {
                 continue;
             }
-            return Some(Ok(Row {
-                number: self.read + 1,
-                cells,
-            }));
+            row.number = self.read + 1;
+            return Some(Ok(()));
         }
     }
 
@@ -149,6 +156,23 @@ impl Source {
             Progress::Bytes(b) | Progress::Rows(b) => b,
         }
     }
+}
+
+/// Overwrites `cells` with the trimmed `values`, reusing the strings already there.
+fn fill<'a>(cells: &mut Vec<String>, values: impl Iterator<Item = &'a str>) {
+    let mut n = 0;
+    for value in values {
+        let value = value.trim();
+        match cells.get_mut(n) {
+            Some(cell) => {
+                cell.clear();
+                cell.push_str(value);
+            }
+            None => cells.push(value.to_string()),
+        }
+        n += 1;
+    }
+    cells.truncate(n);
 }
 
 /// The size of the whole input in the unit of [`Source::position`]: bytes for CSV, rows for
@@ -458,6 +482,28 @@ mod tests {
         assert_eq!(row.cells, vec!["Søren Æbelø", "Køge"]);
         assert_eq!(row.number, 2);
         assert!(source.next_row().is_none());
+    }
+
+    #[test]
+    fn a_reused_row_holds_only_its_own_cells() {
+        let mut source = from_bytes(b"a;b;c\n1;2;3\n;;\n4; 5\n6;7;8;9\n".to_vec(), None).unwrap();
+        let mut row = Row {
+            number: 0,
+            cells: Vec::new(),
+        };
+        let mut seen = Vec::new();
+        while let Some(read) = source.read_row(&mut row) {
+            read.unwrap();
+            seen.push((row.number, row.cells.clone()));
+        }
+        assert_eq!(
+            seen,
+            vec![
+                (2, vec!["1".to_string(), "2".into(), "3".into()]),
+                (4, vec!["4".to_string(), "5".into()]),
+                (5, vec!["6".to_string(), "7".into(), "8".into(), "9".into()]),
+            ]
+        );
     }
 
     #[test]

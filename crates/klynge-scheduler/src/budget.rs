@@ -65,10 +65,11 @@ impl Budget {
         self.shared = Some(shared);
     }
 
-    /// A schedule with `breaks` (and every held meeting) was found.
-    pub(crate) fn found(&self, breaks: u64) {
+    /// A schedule (slot per meeting, every held meeting in one) with
+    /// `breaks` was found.
+    pub(crate) fn found(&self, breaks: u64, slots: &[u32]) {
         if let Some(shared) = &self.shared {
-            shared.found(breaks);
+            shared.found_schedule(breaks, slots);
         }
     }
 

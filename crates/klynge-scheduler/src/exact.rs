@@ -28,19 +28,24 @@
 //!   seen by `s − 1`); the breaks are summed by a sequential counter whose
 //!   output "more than k" is assumed false.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::time::Instant;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use cadical_sys::{CaDiCal, Status, Terminator};
 
 use crate::bits;
 use crate::model::{Instance, NONE};
+use crate::neighbourhood::Neighbourhoods;
+use crate::rng::Rng;
 use crate::state::State;
 
 /// Events with more slot variables than this are left to the annealing (the
 /// model would be large and the search slow).
 const MAX_SLOT_VARIABLES: usize = 20_000;
+
+/// Breaks above its floor that a participant's own counter counts to.
+const OWN_SLACK: usize = 3;
 
 /// Conflicts for one attempt at one k in the first round (doubled each round).
 const FIRST_SLICE: i32 = 10_000;
@@ -53,6 +58,9 @@ pub(crate) struct Shared {
     pub(crate) best: AtomicU64,
     /// A proven lower bound on the breaks of the held meetings.
     pub(crate) lower: AtomicU64,
+    /// The best schedule found (breaks, slot per meeting), for the threads to
+    /// continue from each other's progress.
+    schedule: Mutex<Option<(u64, Vec<u32>)>>,
 }
 
 impl Shared {
@@ -61,13 +69,33 @@ impl Shared {
             stop,
             best: AtomicU64::new(best),
             lower: AtomicU64::new(lower),
+            schedule: Mutex::new(None),
         }
     }
 
-    /// A thread found a schedule with `breaks`.
-    pub(crate) fn found(&self, breaks: u64) {
+    /// A thread found a schedule (slot per meeting) with `breaks`.
+    pub(crate) fn found_schedule(&self, breaks: u64, slots: &[u32]) {
+        // A poisoned lock only means another thread panicked mid-update; the
+        // schedule is then simply not shared.
+        if let Ok(mut kept) = self.schedule.lock()
+            && kept.as_ref().is_none_or(|(b, _)| breaks < *b)
+        {
+            if std::env::var_os("KLYNGE_TRACE").is_some() {
+                eprintln!("found {breaks} by {:?}", std::thread::current().id());
+            }
+            *kept = Some((breaks, slots.to_vec()));
+        }
         self.best.fetch_min(breaks, Ordering::Relaxed);
         self.check();
+    }
+
+    /// The shared schedule, if it has fewer breaks than `breaks`.
+    pub(crate) fn schedule_better_than(&self, breaks: u64) -> Option<(u64, Vec<u32>)> {
+        if self.best.load(Ordering::Relaxed) >= breaks {
+            return None;
+        }
+        let kept = self.schedule.lock().ok()?;
+        kept.as_ref().filter(|(b, _)| *b < breaks).cloned()
     }
 
     fn proved(&self, lower: u64) {
@@ -185,6 +213,16 @@ struct Model {
     x: Vec<i32>,
     /// `more_than[k]`: the schedule has more than `k` breaks.
     more_than: Vec<i32>,
+    /// `own_more[p][j]`: participant `p` has more than `j` breaks (up to its
+    /// floor + [`OWN_SLACK`]).
+    own_more: Vec<Vec<i32>>,
+    floor: Vec<u32>,
+    slots: usize,
+    tables: u32,
+    /// Slots whose table capacity is in the model (see [`Model::solve`]).
+    capped: Vec<bool>,
+    /// Meetings per slot in the last solution (a buffer).
+    load: Vec<u32>,
 }
 
 impl Model {
@@ -223,18 +261,6 @@ impl Model {
                 cnf.clause(&[x[m * n + st.slot_of[m] as usize]]);
             }
         }
-        let tables = inst.tables as usize;
-        for s in 0..n {
-            let lits: Vec<i32> = held
-                .iter()
-                .map(|&m| x[m * n + s])
-                .filter(|&v| v != 0)
-                .collect();
-            if lits.len() > tables {
-                let out = cnf.counter(&lits, tables);
-                cnf.clause(&[-out[tables]]);
-            }
-        }
         for &m in &held {
             for &q in inst.preds.row(m) {
                 let q = q as usize;
@@ -254,6 +280,7 @@ impl Model {
             }
         }
         let mut breaks: Vec<i32> = Vec::new();
+        let mut own_more: Vec<Vec<i32>> = vec![Vec::new(); inst.participant_ids.len()];
         for p in 0..inst.participant_ids.len() {
             let mine: Vec<usize> = inst
                 .meetings_of
@@ -285,8 +312,23 @@ impl Model {
             if mine.len() < 2 {
                 continue;
             }
+            if std::env::var_os("KLYNGE_EXP_NOCARD").is_none() {
+                // Implied: exactly as many busy slots as held meetings (a
+                // counting argument the solver does not find on its own).
+                let lits: Vec<i32> = busy.iter().copied().filter(|&v| v != 0).collect();
+                let d = mine.len();
+                if let Some(&more) = cnf.counter(&lits, d).get(d) {
+                    cnf.clause(&[-more]);
+                }
+                let idle: Vec<i32> = lits.iter().map(|&v| -v).collect();
+                let spare = idle.len().saturating_sub(d);
+                if let Some(&more) = cnf.counter(&idle, spare).get(spare) {
+                    cnf.clause(&[-more]);
+                }
+            }
             // `seen`: the variable "busy in some slot up to s − 1" (0: false).
             let mut seen = 0i32;
+            let first_break = breaks.len();
             for s in 0..n {
                 let b = busy[s];
                 if s >= 2 && b != 0 && seen != 0 {
@@ -308,6 +350,8 @@ impl Model {
                     }
                 };
             }
+            let width = st.floor[p] as usize + OWN_SLACK;
+            own_more[p] = cnf.counter(&breaks[first_break..], width);
         }
         let more_than = cnf.counter(&breaks, usize::try_from(max_breaks).unwrap_or(usize::MAX));
         Model {
@@ -315,6 +359,96 @@ impl Model {
             held,
             x,
             more_than,
+            own_more,
+            floor: st.floor.clone(),
+            slots: n,
+            tables: inst.tables,
+            capped: vec![false; n],
+            load: vec![0; n],
+        }
+    }
+
+    /// Assumptions for "at most `k` breaks" where the floors sum to
+    /// `floor_sum`: every participant then has at most its floor plus
+    /// `k - floor_sum` breaks, which the participants' own counters propagate
+    /// far earlier than the global count does.
+    fn at_most(&self, k: u64, floor_sum: u64) -> Vec<i32> {
+        let mut lits = vec![-self.more_than[k as usize]];
+        let extra = k.saturating_sub(floor_sum) as usize;
+        for (p, own) in self.own_more.iter().enumerate() {
+            if let Some(&more) = own.get(self.floor[p] as usize + extra) {
+                lits.push(-more);
+            }
+        }
+        lits
+    }
+
+    /// Adds "at most `tables` meetings in slot `s`" (a sequential counter).
+    fn cap(&mut self, s: usize) {
+        let n = self.slots;
+        let lits: Vec<i32> = self
+            .held
+            .iter()
+            .map(|&m| self.x[m * n + s])
+            .filter(|&v| v != 0)
+            .collect();
+        let tables = self.tables as usize;
+        if let Some(&more) = self.cnf.counter(&lits, tables).get(tables) {
+            self.cnf.clause(&[-more]);
+        }
+        self.capped[s] = true;
+    }
+
+    /// Solves under `assumptions` within `conflicts`. Table capacity is
+    /// added lazily: most slots never fill, and the counters of all of them
+    /// would double the model, so a solution over capacity in some slot adds
+    /// that slot's constraint and the solve is repeated.
+    fn solve(&mut self, assumptions: &[i32], conflicts: i32) -> Status {
+        loop {
+            for &l in assumptions {
+                self.cnf.solver.assume(l);
+            }
+            self.cnf.solver.limit("conflicts", conflicts);
+            let status = self.cnf.solver.solve();
+            if status != Status::SATISFIABLE {
+                return status;
+            }
+            let n = self.slots;
+            self.load.fill(0);
+            for i in 0..self.held.len() {
+                let m = self.held[i];
+                for s in 0..n {
+                    let v = self.x[m * n + s];
+                    if v != 0 && self.cnf.solver.val(v) > 0 {
+                        self.load[s] += 1;
+                    }
+                }
+            }
+            let over: Vec<usize> = (0..n)
+                .filter(|&s| self.load[s] > self.tables && !self.capped[s])
+                .collect();
+            if over.is_empty() {
+                return status;
+            }
+            for s in over {
+                self.cap(s);
+            }
+        }
+    }
+
+    /// Sets every slot variable's phase to the schedule `slots`, so the
+    /// solver's decisions start from it.
+    fn guide(&mut self, slots: &[u32]) {
+        let n = self.x.len() / slots.len().max(1);
+        for &m in &self.held {
+            for s in 0..n {
+                let v = self.x[m * n + s];
+                if v != 0 {
+                    self.cnf
+                        .solver
+                        .phase(if slots[m] as usize == s { v } else { -v });
+                }
+            }
         }
     }
 
@@ -335,54 +469,225 @@ impl Model {
 /// `shared.best`, raising `shared.lower` as bounds are refuted, until the
 /// deadline or the shared stop. Returns the best schedule it found (slot per
 /// meeting), if better than `st`'s. `st` is not changed.
-pub(crate) fn search(st: &State, shared: &Shared, deadline: Instant) -> Option<Vec<u32>> {
+///
+/// Time alternates between rounds from below (each `k` from the proven bound
+/// up, for a slice of conflicts that doubles every round) and the
+/// neighbourhood moves from above (see [`Improver`]), which get
+/// [`NEIGHBOURHOOD_SHARE`] of the time.
+pub(crate) fn search(
+    st: &State,
+    shared: &Shared,
+    deadline: Instant,
+    seed: u64,
+) -> Option<Vec<u32>> {
     let inst = st.inst;
     let n = inst.slots;
     let start_best = shared.best.load(Ordering::Relaxed);
     if start_best <= shared.lower() {
         return None;
     }
-    let mut model = Model::build(st, start_best);
+    let floor_sum: u64 = st.floor.iter().map(|&f| u64::from(f)).sum();
+    // The count of breaks reaches only as far as the search from below and
+    // the moves from above will ask, once the annealing has done its part.
+    let mut model = Model::build(st, start_best.min(floor_sum + COUNT_REACH));
     model.cnf.solver.connect_terminator(Stop {
         deadline,
         stop: Arc::clone(&shared.stop),
     });
+    let over = |shared: &Shared| shared.stop.load(Ordering::Relaxed) || Instant::now() >= deadline;
+    let mut improver = Improver::new(st, seed);
     let mut slots = st.slot_of.clone();
-    let mut found: Option<Vec<u32>> = None;
     let mut slice = FIRST_SLICE;
     loop {
-        let mut k = shared.lower();
-        while k < shared.best.load(Ordering::Relaxed) {
-            let Some(&over) = model.more_than.get(k as usize) else {
-                return found;
-            };
-            model.cnf.solver.assume(-over);
-            model.cnf.solver.limit("conflicts", slice);
-            match model.cnf.solver.solve() {
+        let round = Instant::now();
+        // From below: refute "at most k" for k = the proven bound, again
+        // while that succeeds. Larger k are left to the moves from above.
+        loop {
+            let k = shared.lower();
+            if k >= shared.best.load(Ordering::Relaxed) {
+                break;
+            }
+            if model.more_than.get(k as usize).is_none() {
+                break;
+            }
+            let assumptions = model.at_most(k, floor_sum);
+            let res = model.solve(&assumptions, slice);
+            if std::env::var_os("KLYNGE_TRACE").is_some() {
+                eprintln!(
+                    "below k {k} slice {slice} res {res:?} at {:?}",
+                    round.elapsed()
+                );
+            }
+            match res {
                 Status::SATISFIABLE => {
                     model.read(&mut slots, n);
-                    let breaks = count_breaks(inst, &slots);
-                    shared.found(breaks);
-                    found = Some(slots.clone());
-                    // Looser bounds are now pointless: start the round again.
-                    break;
+                    improver.offer(&slots, count_breaks(inst, &slots), shared);
                 }
-                Status::UNSATISFIABLE => {
-                    shared.proved(k + 1);
-                    k += 1;
-                }
-                Status::UNKNOWN => {
-                    if shared.stop.load(Ordering::Relaxed) || Instant::now() >= deadline {
-                        return found;
-                    }
-                    k += 1;
-                }
+                Status::UNSATISFIABLE => shared.proved(k + 1),
+                Status::UNKNOWN => break,
             }
         }
-        if shared.stop.load(Ordering::Relaxed) || Instant::now() >= deadline {
-            return found;
+        if over(shared) {
+            return improver.found;
         }
         slice = slice.saturating_mul(2);
+        let spent = round.elapsed().as_secs_f64();
+        let share = spent * NEIGHBOURHOOD_SHARE / (1.0 - NEIGHBOURHOOD_SHARE);
+        let until = (Instant::now()
+            + Duration::from_secs_f64(share.max(MIN_NEIGHBOURHOOD_SECONDS)))
+        .min(deadline);
+        improver.run(&mut model, shared, until);
+        if over(shared) {
+            return improver.found;
+        }
+    }
+}
+
+/// How far above the floors the exact search's count of breaks reaches.
+const COUNT_REACH: u64 = 20;
+
+/// Neighbourhood moves alone from the best schedule known (`st` or a
+/// better shared one) until the deadline or the shared stop, for a thread
+/// whose annealing has stalled. Returns the best schedule it found, if
+/// better than `st`'s.
+pub(crate) fn improve(
+    st: &State,
+    shared: &Shared,
+    deadline: Instant,
+    seed: u64,
+) -> Option<Vec<u32>> {
+    let best = shared.best.load(Ordering::Relaxed).min(st.breaks);
+    if best <= shared.lower() {
+        return None;
+    }
+    let mut model = Model::build(st, best);
+    model.cnf.solver.connect_terminator(Stop {
+        deadline,
+        stop: Arc::clone(&shared.stop),
+    });
+    let mut improver = Improver::new(st, seed);
+    improver.run(&mut model, shared, deadline);
+    improver.found
+}
+
+/// Share of the exact search's time spent on neighbourhood moves.
+const NEIGHBOURHOOD_SHARE: f64 = 0.6;
+
+/// The shortest spell of neighbourhood moves between two rounds from below.
+const MIN_NEIGHBOURHOOD_SECONDS: f64 = 0.3;
+
+/// Conflicts for one neighbourhood move.
+const NEIGHBOURHOOD_CONFLICTS: i32 = 3_000;
+
+/// The exact search from above: large neighbourhood moves solved by the SAT
+/// model. All held meetings but a neighbourhood (see `neighbourhood`) are
+/// assumed in their slots of the best schedule known (the annealing's or the
+/// search's own), "at most best − 1 breaks" is assumed too, and the solver
+/// gets a few thousand conflicts to re-place the freed meetings. A refuted
+/// neighbourhood proves nothing about the whole, so the next one is larger;
+/// one that runs out of conflicts makes the next smaller. Every slot variable
+/// is guided towards the best schedule (its phase), so the solver starts
+/// from it.
+struct Improver<'a> {
+    inst: &'a Instance,
+    rng: Rng,
+    hoods: Neighbourhoods,
+    /// The best schedule known to this thread and its breaks.
+    best: Vec<u32>,
+    best_breaks: u64,
+    /// Phases set for `best_breaks` (`u64::MAX`: not yet).
+    phased: u64,
+    /// The best schedule this thread found itself, if better than its start.
+    found: Option<Vec<u32>>,
+    floor: Vec<u32>,
+    held: usize,
+    /// Target share of the held meetings to free.
+    fraction: f64,
+    assumptions: Vec<i32>,
+}
+
+impl<'a> Improver<'a> {
+    fn new(st: &State<'a>, seed: u64) -> Self {
+        Improver {
+            inst: st.inst,
+            rng: Rng::new(seed ^ 0xE1AC_7000),
+            hoods: Neighbourhoods::new(st.inst),
+            best: st.slot_of.clone(),
+            best_breaks: st.breaks,
+            phased: u64::MAX,
+            found: None,
+            floor: st.floor.clone(),
+            held: st.slot_of.iter().filter(|&&s| s != NONE).count(),
+            fraction: 0.3,
+            assumptions: Vec::new(),
+        }
+    }
+
+    /// A schedule of the held meetings found by this thread.
+    fn offer(&mut self, slots: &[u32], breaks: u64, shared: &Shared) {
+        if breaks < self.best_breaks {
+            self.best.copy_from_slice(slots);
+            self.best_breaks = breaks;
+            self.found = Some(slots.to_vec());
+            shared.found_schedule(breaks, slots);
+        }
+    }
+
+    fn run(&mut self, model: &mut Model, shared: &Shared, until: Instant) {
+        let n = self.inst.slots;
+        while Instant::now() < until && !shared.stop.load(Ordering::Relaxed) {
+            // Another thread's better schedule becomes the base.
+            if let Some((breaks, slots)) = shared.schedule_better_than(self.best_breaks) {
+                self.best = slots;
+                self.best_breaks = breaks;
+            }
+            if self.best_breaks <= shared.lower() {
+                return;
+            }
+            let Some(&more) = model.more_than.get(self.best_breaks as usize - 1) else {
+                return;
+            };
+            if self.phased != self.best_breaks {
+                model.guide(&self.best);
+                self.phased = self.best_breaks;
+            }
+            let target = ((self.held as f64 * self.fraction) as usize).max(2);
+            self.hoods
+                .choose(self.inst, &self.best, &self.floor, target, &mut self.rng);
+            self.assumptions.clear();
+            for &m in &model.held {
+                if !self.hoods.free[m] {
+                    self.assumptions
+                        .push(model.x[m * n + self.best[m] as usize]);
+                }
+            }
+            self.assumptions.push(-more);
+            let t0 = Instant::now();
+            let res = model.solve(&self.assumptions, NEIGHBOURHOOD_CONFLICTS);
+            if std::env::var_os("KLYNGE_TRACE").is_some() {
+                eprintln!(
+                    "lns best {} frac {:.3} res {:?} {:?} conf {} props {} dec {} vars {}",
+                    self.best_breaks,
+                    self.fraction,
+                    res,
+                    t0.elapsed(),
+                    model.cnf.solver.get_statistic_value("conflicts"),
+                    model.cnf.solver.get_statistic_value("propagations"),
+                    model.cnf.solver.get_statistic_value("decisions"),
+                    model.cnf.vars
+                );
+            }
+            match res {
+                Status::SATISFIABLE => {
+                    let mut slots = self.best.clone();
+                    model.read(&mut slots, n);
+                    let breaks = count_breaks(self.inst, &slots);
+                    self.offer(&slots, breaks, shared);
+                }
+                Status::UNSATISFIABLE => self.fraction = (self.fraction * 1.1).min(0.9),
+                Status::UNKNOWN => self.fraction = (self.fraction * 0.93).max(0.05),
+            }
+        }
     }
 }
 

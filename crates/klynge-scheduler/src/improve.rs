@@ -275,7 +275,7 @@ pub(crate) fn anneal(
                     best.priority = st.priority;
                     best.breaks = st.breaks;
                     unsaved = true;
-                    budget.found(st.breaks);
+                    budget.found(st.breaks, &st.slot_of);
                 }
             } else {
                 lns.changes.undo(st);
@@ -315,7 +315,7 @@ pub(crate) fn anneal(
                 best.priority = st.priority;
                 best.breaks = st.breaks;
                 unsaved = true;
-                budget.found(st.breaks);
+                budget.found(st.breaks, &st.slot_of);
             }
         } else {
             chain.apply(st);

@@ -115,6 +115,7 @@ mod improve;
 mod lns;
 mod lower;
 mod model;
+mod neighbourhood;
 mod rng;
 mod solve;
 mod state;

@@ -209,7 +209,7 @@ fn solve(
         let exact_thread = shared.as_ref().map(|shared| {
             let start = st.clone();
             let deadline = budget.deadline();
-            scope.spawn(move || crate::exact::search(&start, shared, deadline))
+            scope.spawn(move || crate::exact::search(&start, shared, deadline, options.seed))
         });
         let helpers: Vec<_> = (1..annealing_threads)
             .map(|t| {
@@ -218,13 +218,34 @@ fn solve(
                 let mut rng =
                     Rng::new(options.seed ^ (t as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
                 scope.spawn(move || {
-                    anneal_runs(&mut st, &mut rng, &mut budget, runs, &mut |_, _| {})
+                    anneal_runs(&mut st, &mut rng, &mut budget, runs, 1.0, &mut |_, _| {})
                 })
             })
             .collect();
-        let mut best = anneal_runs(&mut st, &mut rng, &mut budget, runs, &mut |st, b| {
-            report(Phase::Improve, st, b, false)
-        });
+        // Beside the exact search the annealing has one run, for a share of
+        // the time: it finds good schedules fast and then stalls, where the
+        // exact search's neighbourhood moves go on improving; this thread
+        // then makes such moves too, from the best schedule either has.
+        let mut best = if let Some(shared) = &shared {
+            let until = budget.refresh() + ANNEAL_SHARE * (1.0 - budget.refresh());
+            let mut best = anneal_runs(&mut st, &mut rng, &mut budget, 1, until, &mut |st, b| {
+                report(Phase::Improve, st, b, false)
+            });
+            if budget.refresh() < 1.0 {
+                st.restore(&best.2);
+                if let Some(slots) =
+                    crate::exact::improve(&st, shared, budget.deadline(), options.seed ^ 1)
+                {
+                    st.restore(&slots);
+                    best = (st.priority, st.breaks, slots);
+                }
+            }
+            best
+        } else {
+            anneal_runs(&mut st, &mut rng, &mut budget, runs, 1.0, &mut |st, b| {
+                report(Phase::Improve, st, b, false)
+            })
+        };
         for h in helpers {
             // A helper that panicked contributes nothing; its panic is a bug
             // that the main thread's own run does not share.
@@ -287,20 +308,25 @@ fn solve(
     }
 }
 
+/// Share of the time left after the insertion phase that the annealing gets
+/// when the exact search runs beside it.
+const ANNEAL_SHARE: f64 = 0.25;
+
 /// Annealing threads at most (the same runs with other random choices).
 const MAX_THREADS: usize = 2;
 
 /// Larger events anneal in one thread (a second state would double memory).
 const MAX_THREADED_MEETINGS: usize = 5_000;
 
-/// `runs` annealing runs from the current state, sharing the rest of the
-/// budget; returns the best (priority, breaks, slots). Stops every thread
-/// sharing the budget once a schedule is proven optimal.
+/// `runs` annealing runs from the current state, sharing the budget up to
+/// the fraction `end`; returns the best (priority, breaks, slots). Stops
+/// every thread sharing the budget once a schedule is proven optimal.
 fn anneal_runs(
     st: &mut State,
     rng: &mut Rng,
     budget: &mut Budget,
     runs: usize,
+    end: f64,
     report: &mut dyn FnMut(&State, &Budget),
 ) -> (u64, u64, Vec<u32>) {
     let start_slots = st.snapshot();
@@ -310,11 +336,12 @@ fn anneal_runs(
         if k > 0 {
             st.restore(&start_slots);
         }
-        // The last run ends exactly at 1 (the budget never reports more).
+        // The last run ends exactly at `end` (the budget never reports more
+        // than 1).
         let until = if k + 1 == runs {
-            1.0
+            end
         } else {
-            start_fraction + (1.0 - start_fraction) * (k + 1) as f64 / runs as f64
+            start_fraction + (end - start_fraction) * (k + 1) as f64 / runs as f64
         };
         anneal(st, rng, budget, until, report);
         if best.as_ref().is_none_or(|b| {

@@ -1,32 +1,41 @@
 //! The exact search for breaks: a SAT model (solved by CaDiCaL) of "the
 //! meetings the schedule holds, each in some slot, with at most k breaks".
 //! It runs in its own thread beside the annealing, on events small enough
-//! (see [`fits`]), and works from below: it tries k = the best proven lower
-//! bound first, then larger k up to one below the best schedule known, each
-//! for a slice of conflicts that doubles every round. A refuted k raises the
-//! proven lower bound to k + 1; a schedule found for k is better than any
-//! known. The search ends when the bound meets the best schedule (proven
-//! optimal), at the deadline, or when another thread has proven optimality.
+//! (see [`fits`]), and works from both sides:
+//! - **from below**, "at most k" for k = the proven lower bound, for a slice
+//!   of conflicts that doubles every round; a refuted k raises the bound to
+//!   k + 1, and a schedule found for k is optimal;
+//! - **from above**, large neighbourhood moves ([`Improver`]): every held
+//!   meeting outside a neighbourhood is assumed in its slot of the best
+//!   schedule known, nobody may get more breaks than there and the total must
+//!   drop; a few thousand conflicts decide. The annealing thread turns to the
+//!   same moves once its share of the time is spent (see `solve`).
 //!
-//! Measured on the published 21–22-slot events (the hard ones): "at most k"
-//! is refuted quickly for small k (forum-13crafb: at least 5 breaks in about
-//! a second, where each participant's own floor only gives 3), and some
-//! optima are found (forum-13crafc: 1 break, about 8 s), while the annealing
-//! stays the better way to good schedules on the larger events. Searching
-//! from above (at most best − 1, guided by the best schedule's phases) found
-//! nothing within 10 s on any of them.
+//! The search ends when the bound meets the best schedule (proven optimal),
+//! at the deadline, or when another thread has proven optimality.
+//!
+//! Measured on the published 21–22-slot events (the hard ones), 10 s on two
+//! cores: refutations come quickly for small k (forum-13crafb: at least 5
+//! breaks in under a second, where the floors only give 3); the moves from
+//! above take the annealing's schedules further (forum-13crafb from 9 to 7,
+//! ticf-13crafb from 9 to 5, forum-14 to its optimum 2, ticf-14crafa to 0),
+//! where a search from above over the whole model, guided by the best
+//! schedule's phases, found nothing within 10 s on any of them.
 //!
 //! The model, with `x[m,s]` per held meeting `m` and slot `s` of its domain:
 //! - every meeting in exactly one slot (a pinned meeting in its own);
 //! - per participant and slot at most one meeting, and `busy[p,s]` true
-//!   exactly when it has one;
-//! - per slot at most `tables` meetings (a sequential counter);
+//!   exactly when it has one; exactly as many busy slots as meetings (implied,
+//!   but the solver would not find the counting argument itself);
+//! - per slot at most `tables` meetings (a sequential counter), added only
+//!   for slots that a solution overfills ([`Model::solve`]);
 //! - `after` orders between held meetings;
 //! - `seen[p,s]`: `p` is busy in some slot up to `s` (forced true when so;
 //!   set true otherwise it only adds breaks);
 //! - `brk[p,s]`: a break of `p` ends in `s` (busy in `s`, idle in `s − 1`,
-//!   seen by `s − 1`); the breaks are summed by a sequential counter whose
-//!   output "more than k" is assumed false.
+//!   seen by `s − 1`); the breaks are counted per participant (up to its
+//!   floor + [`OWN_SLACK`]) and in total by sequential counters whose
+//!   outputs "more than k" are assumed false.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -80,9 +89,6 @@ impl Shared {
         if let Ok(mut kept) = self.schedule.lock()
             && kept.as_ref().is_none_or(|(b, _)| breaks < *b)
         {
-            if std::env::var_os("KLYNGE_TRACE").is_some() {
-                eprintln!("found {breaks} by {:?}", std::thread::current().id());
-            }
             *kept = Some((breaks, slots.to_vec()));
         }
         self.best.fetch_min(breaks, Ordering::Relaxed);
@@ -312,19 +318,17 @@ impl Model {
             if mine.len() < 2 {
                 continue;
             }
-            if std::env::var_os("KLYNGE_EXP_NOCARD").is_none() {
-                // Implied: exactly as many busy slots as held meetings (a
-                // counting argument the solver does not find on its own).
-                let lits: Vec<i32> = busy.iter().copied().filter(|&v| v != 0).collect();
-                let d = mine.len();
-                if let Some(&more) = cnf.counter(&lits, d).get(d) {
-                    cnf.clause(&[-more]);
-                }
-                let idle: Vec<i32> = lits.iter().map(|&v| -v).collect();
-                let spare = idle.len().saturating_sub(d);
-                if let Some(&more) = cnf.counter(&idle, spare).get(spare) {
-                    cnf.clause(&[-more]);
-                }
+            // Implied: exactly as many busy slots as held meetings (a
+            // counting argument the solver does not find on its own).
+            let lits: Vec<i32> = busy.iter().copied().filter(|&v| v != 0).collect();
+            let d = mine.len();
+            if let Some(&more) = cnf.counter(&lits, d).get(d) {
+                cnf.clause(&[-more]);
+            }
+            let idle: Vec<i32> = lits.iter().map(|&v| -v).collect();
+            let spare = idle.len().saturating_sub(d);
+            if let Some(&more) = cnf.counter(&idle, spare).get(spare) {
+                cnf.clause(&[-more]);
             }
             // `seen`: the variable "busy in some slot up to s − 1" (0: false).
             let mut seen = 0i32;
@@ -470,10 +474,8 @@ impl Model {
 /// deadline or the shared stop. Returns the best schedule it found (slot per
 /// meeting), if better than `st`'s. `st` is not changed.
 ///
-/// Time alternates between rounds from below (each `k` from the proven bound
-/// up, for a slice of conflicts that doubles every round) and the
-/// neighbourhood moves from above (see [`Improver`]), which get
-/// [`NEIGHBOURHOOD_SHARE`] of the time.
+/// Time alternates between rounds from below and the neighbourhood moves
+/// from above (see [`Improver`]), which get [`NEIGHBOURHOOD_SHARE`] of it.
 pub(crate) fn search(
     st: &State,
     shared: &Shared,
@@ -512,12 +514,6 @@ pub(crate) fn search(
             }
             let assumptions = model.at_most(k, floor_sum);
             let res = model.solve(&assumptions, slice);
-            if std::env::var_os("KLYNGE_TRACE").is_some() {
-                eprintln!(
-                    "below k {k} slice {slice} res {res:?} at {:?}",
-                    round.elapsed()
-                );
-            }
             match res {
                 Status::SATISFIABLE => {
                     model.read(&mut slots, n);
@@ -582,8 +578,9 @@ const NEIGHBOURHOOD_CONFLICTS: i32 = 3_000;
 /// The exact search from above: large neighbourhood moves solved by the SAT
 /// model. All held meetings but a neighbourhood (see `neighbourhood`) are
 /// assumed in their slots of the best schedule known (the annealing's or the
-/// search's own), "at most best − 1 breaks" is assumed too, and the solver
-/// gets a few thousand conflicts to re-place the freed meetings. A refuted
+/// search's own), "at most best − 1 breaks" and "no participant more than in
+/// the best" are assumed too, and the solver gets a few thousand conflicts
+/// to re-place the freed meetings. A refuted
 /// neighbourhood proves nothing about the whole, so the next one is larger;
 /// one that runs out of conflicts makes the next smaller. Every slot variable
 /// is guided towards the best schedule (its phase), so the solver starts
@@ -604,6 +601,8 @@ struct Improver<'a> {
     /// Target share of the held meetings to free.
     fraction: f64,
     assumptions: Vec<i32>,
+    /// Breaks of each participant in `best` (set with the phases).
+    own: Vec<u32>,
 }
 
 impl<'a> Improver<'a> {
@@ -620,6 +619,7 @@ impl<'a> Improver<'a> {
             held: st.slot_of.iter().filter(|&&s| s != NONE).count(),
             fraction: 0.3,
             assumptions: Vec::new(),
+            own: vec![0; st.inst.participant_ids.len()],
         }
     }
 
@@ -650,6 +650,9 @@ impl<'a> Improver<'a> {
             if self.phased != self.best_breaks {
                 model.guide(&self.best);
                 self.phased = self.best_breaks;
+                for (p, own) in self.own.iter_mut().enumerate() {
+                    *own = breaks_of(self.inst, &self.best, p);
+                }
             }
             let target = ((self.held as f64 * self.fraction) as usize).max(2);
             self.hoods
@@ -662,21 +665,16 @@ impl<'a> Improver<'a> {
                 }
             }
             self.assumptions.push(-more);
-            let t0 = Instant::now();
-            let res = model.solve(&self.assumptions, NEIGHBOURHOOD_CONFLICTS);
-            if std::env::var_os("KLYNGE_TRACE").is_some() {
-                eprintln!(
-                    "lns best {} frac {:.3} res {:?} {:?} conf {} props {} dec {} vars {}",
-                    self.best_breaks,
-                    self.fraction,
-                    res,
-                    t0.elapsed(),
-                    model.cnf.solver.get_statistic_value("conflicts"),
-                    model.cnf.solver.get_statistic_value("propagations"),
-                    model.cnf.solver.get_statistic_value("decisions"),
-                    model.cnf.vars
-                );
+            // Nobody worse than now: the participants' own counters then
+            // propagate at once, where the total alone says little until
+            // nearly every meeting is placed (measured: this alone took
+            // forum-13crafb from 7-10 breaks to 7 in every run).
+            for (p, own) in model.own_more.iter().enumerate() {
+                if let Some(&worse) = own.get(self.own[p] as usize) {
+                    self.assumptions.push(-worse);
+                }
             }
+            let res = model.solve(&self.assumptions, NEIGHBOURHOOD_CONFLICTS);
             match res {
                 Status::SATISFIABLE => {
                     let mut slots = self.best.clone();
@@ -684,11 +682,23 @@ impl<'a> Improver<'a> {
                     let breaks = count_breaks(self.inst, &slots);
                     self.offer(&slots, breaks, shared);
                 }
-                Status::UNSATISFIABLE => self.fraction = (self.fraction * 1.1).min(0.9),
+                Status::UNSATISFIABLE => self.fraction = (self.fraction * 1.1).min(1.0),
                 Status::UNKNOWN => self.fraction = (self.fraction * 0.93).max(0.05),
             }
         }
     }
+}
+
+/// Breaks of participant `p` in a slot assignment.
+fn breaks_of(inst: &Instance, slots: &[u32], p: usize) -> u32 {
+    let mut busy = vec![0u64; inst.words];
+    for &m in inst.meetings_of.row(p) {
+        let s = slots[m as usize];
+        if s != NONE {
+            bits::set(&mut busy, s as usize);
+        }
+    }
+    bits::breaks(&busy)
 }
 
 /// Breaks of a slot assignment (the state's own count, from scratch).

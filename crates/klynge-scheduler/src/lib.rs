@@ -79,12 +79,16 @@
 //! On events of up to about 20,000 meeting-slot pairs where every meeting is
 //! held, an **exact search** runs in a second thread instead of a second
 //! annealing: a SAT model of the held meetings under "at most k breaks"
-//! (CaDiCaL), tried from the floors upwards. Each k it refutes raises a proven
-//! lower bound, reported as `stats.breaks_lower_bound`; a schedule it finds
-//! replaces the annealing's when it has fewer breaks; the run ends early when
-//! the best schedule meets the bound (proven optimal). Breaks that come from
-//! participants competing for slots and tables are invisible to the floors
-//! and proven only this way.
+//! (CaDiCaL). From below it tries k = the proven bound, starting at the
+//! floors; each k it refutes raises the bound, reported as
+//! `stats.breaks_lower_bound`. From above it makes large neighbourhood moves:
+//! all meetings but a neighbourhood stay where the best schedule has them, no
+//! participant may get more breaks, the total must drop, and the solver
+//! re-places the freed meetings. The annealing gets 60 % of the time (two
+//! runs) and then makes the same moves in its own thread; the best schedule
+//! either finds is kept, and the run ends early when it meets the bound (proven
+//! optimal). Breaks that come from participants competing for slots and
+//! tables are invisible to the floors and proven only this way.
 //!
 //! Deterministic for a given seed and iteration cap (the cap applies to each
 //! annealing thread; the exact search, which runs by the clock, is left out

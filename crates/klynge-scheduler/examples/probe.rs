@@ -31,7 +31,9 @@ fn main() {
         }
     });
     println!(
-        "{:?}",
-        verify(&inst, &sol).map(|s| (s.priority_sum, s.breaks))
+        "{:?} upper bound {} after {:.2}s",
+        verify(&inst, &sol).map(|s| (s.priority_sum, s.breaks)),
+        sol.stats.upper_bound,
+        sol.stats.seconds
     );
 }

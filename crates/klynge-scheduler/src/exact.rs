@@ -650,8 +650,9 @@ impl<'a> Improver<'a> {
             if self.phased != self.best_breaks {
                 model.guide(&self.best);
                 self.phased = self.best_breaks;
+                let mut busy = vec![0u64; self.inst.words];
                 for (p, own) in self.own.iter_mut().enumerate() {
-                    *own = breaks_of(self.inst, &self.best, p);
+                    *own = self.inst.breaks_in(&self.best, p, &mut busy);
                 }
             }
             let target = ((self.held as f64 * self.fraction) as usize).max(2);
@@ -689,33 +690,12 @@ impl<'a> Improver<'a> {
     }
 }
 
-/// Breaks of participant `p` in a slot assignment.
-fn breaks_of(inst: &Instance, slots: &[u32], p: usize) -> u32 {
-    let mut busy = vec![0u64; inst.words];
-    for &m in inst.meetings_of.row(p) {
-        let s = slots[m as usize];
-        if s != NONE {
-            bits::set(&mut busy, s as usize);
-        }
-    }
-    bits::breaks(&busy)
-}
-
 /// Breaks of a slot assignment (the state's own count, from scratch).
 fn count_breaks(inst: &Instance, slots: &[u32]) -> u64 {
     let mut busy = vec![0u64; inst.words];
-    let mut total = 0u64;
-    for p in 0..inst.participant_ids.len() {
-        busy.fill(0);
-        for &m in inst.meetings_of.row(p) {
-            let s = slots[m as usize];
-            if s != NONE {
-                bits::set(&mut busy, s as usize);
-            }
-        }
-        total += u64::from(bits::breaks(&busy));
-    }
-    total
+    (0..inst.participant_ids.len())
+        .map(|p| u64::from(inst.breaks_in(slots, p, &mut busy)))
+        .sum()
 }
 
 #[cfg(test)]

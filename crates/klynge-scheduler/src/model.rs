@@ -139,6 +139,19 @@ impl Instance {
         &self.available[p * self.words..(p + 1) * self.words]
     }
 
+    /// Breaks of participant `p` when meeting `m` is in slot `slots[m]`
+    /// ([`NONE`]: not held); `busy` is a buffer of `words` words.
+    pub(crate) fn breaks_in(&self, slots: &[u32], p: usize, busy: &mut [u64]) -> u32 {
+        busy.fill(0);
+        for &m in self.meetings_of.row(p) {
+            let s = slots[m as usize];
+            if s != NONE {
+                bits::set(busy, s as usize);
+            }
+        }
+        bits::breaks(busy)
+    }
+
     #[inline]
     pub(crate) fn in_domain(&self, m: usize, s: usize) -> bool {
         bits::test(self.domain_of(m), s)

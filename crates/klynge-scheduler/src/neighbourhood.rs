@@ -9,7 +9,6 @@
 //! - **a window of consecutive slots**: every meeting in it, so that whole
 //!   runs of slots can be re-ordered for everyone at once.
 
-use crate::bits;
 use crate::model::{Instance, NONE};
 use crate::rng::Rng;
 
@@ -62,7 +61,7 @@ impl Neighbourhoods {
         self.taken.fill(false);
         self.frontier.clear();
         let above: Vec<u32> = (0..inst.participant_ids.len())
-            .filter(|&p| self.breaks_of(inst, slots, p) > floor[p])
+            .filter(|&p| inst.breaks_in(slots, p, &mut self.busy) > floor[p])
             .map(|p| p as u32)
             .collect();
         let start = if above.is_empty() {
@@ -121,16 +120,5 @@ impl Neighbourhoods {
             }
         }
         freed
-    }
-
-    fn breaks_of(&mut self, inst: &Instance, slots: &[u32], p: usize) -> u32 {
-        self.busy.fill(0);
-        for &m in inst.meetings_of.row(p) {
-            let s = slots[m as usize];
-            if s != NONE {
-                bits::set(&mut self.busy, s as usize);
-            }
-        }
-        bits::breaks(&self.busy)
     }
 }

@@ -32,10 +32,17 @@ use crate::model::{Instance, NONE};
 
 /// A proven upper bound on the summed priority of any feasible schedule.
 pub fn upper_bound(inst: &Instance) -> u64 {
+    upper_bound_parts(inst).0
+}
+
+/// The bound of [`upper_bound`], the most meetings the slots can hold and
+/// the multiplier `λ` at which the Lagrangian bound is least (where
+/// `dual::refine` starts).
+pub(crate) fn upper_bound_parts(inst: &Instance) -> (u64, u64, u32) {
     let (flow, capacity) = slot_capacity_bound(inst);
     let load = participant_bound(inst);
-    let lagrange = lagrangian_bound(inst, capacity);
-    flow.min(load).min(lagrange)
+    let (lagrange, lambda) = lagrangian_bound(inst, capacity);
+    (flow.min(load).min(lagrange), capacity, lambda)
 }
 
 /// Relaxation 3, combining both: for any `λ ≥ 0` and any feasible selection
@@ -47,7 +54,7 @@ pub fn upper_bound(inst: &Instance) -> u64 {
 /// transversal matroid, optimal for any weights). The bound is convex and
 /// piecewise linear in `λ` with kinks at priorities, so `λ` is tried at 0 and
 /// at (up to 32 of) the distinct priorities.
-fn lagrangian_bound(inst: &Instance, capacity: u64) -> u64 {
+fn lagrangian_bound(inst: &Instance, capacity: u64) -> (u64, u32) {
     let mut lambdas: Vec<u32> = inst.priority.clone();
     lambdas.sort_unstable();
     lambdas.dedup();
@@ -56,47 +63,81 @@ fn lagrangian_bound(inst: &Instance, capacity: u64) -> u64 {
         lambdas = lambdas.into_iter().step_by(step).collect();
     }
     lambdas.insert(0, 0);
-    let mut best = u64::MAX;
-    let mut slot_owner = vec![NONE; inst.slots];
-    let mut seen = vec![false; inst.slots];
+    let mut best = (u64::MAX, 0);
+    let mut greedy = Greedy::new(inst);
     for &lambda in &lambdas {
         // Weights (pr − λ)⁺ / k in floating point; the total is floored at the
         // end (safe: the priority sum is an integer), after a tiny guard so that
         // rounding errors cannot push it below the exact value's floor.
-        let mut sum = 0f64;
-        for p in 0..inst.participant_ids.len() {
-            let weight = |m: u32| -> f64 {
-                let m = m as usize;
-                f64::from(inst.priority[m].saturating_sub(lambda))
-                    / inst.members.row(m).len() as f64
-            };
-            let mut ms: Vec<u32> = inst
-                .meetings_of
-                .row(p)
-                .iter()
-                .copied()
-                .filter(|&m| schedulable(inst, m as usize) && weight(m) > 0.0)
-                .collect();
-            ms.sort_by(|&a, &b| weight(b).total_cmp(&weight(a)));
-            let cap = inst.max_meetings[p] as usize;
-            slot_owner.iter_mut().for_each(|o| *o = NONE);
-            let mut matched = 0usize;
-            for &m in &ms {
-                if matched >= cap || matched >= inst.slots {
-                    break;
-                }
-                seen.iter_mut().for_each(|x| *x = false);
-                if try_match(inst, m as usize, &mut slot_owner, &mut seen) {
-                    matched += 1;
-                    sum += weight(m);
-                }
-            }
-        }
-        // Guard against float rounding before flooring.
+        let weight = |m: u32| -> f64 {
+            let m = m as usize;
+            f64::from(inst.priority[m].saturating_sub(lambda)) / inst.members.row(m).len() as f64
+        };
+        let sum: f64 = (0..inst.participant_ids.len())
+            .map(|p| greedy.best_set(inst, p, &weight, &mut |_| {}))
+            .sum();
         let value = u64::from(lambda) * capacity + (sum + 1e-6).floor() as u64;
-        best = best.min(value);
+        if value < best.0 {
+            best = (value, lambda);
+        }
     }
     best
+}
+
+/// Reusable buffers for [`Greedy::best_set`].
+pub(crate) struct Greedy {
+    meetings: Vec<(f64, u32)>,
+    slot_owner: Vec<u32>,
+    seen: Vec<bool>,
+}
+
+impl Greedy {
+    pub(crate) fn new(inst: &Instance) -> Self {
+        Greedy {
+            meetings: Vec::new(),
+            slot_owner: vec![NONE; inst.slots],
+            seen: vec![false; inst.slots],
+        }
+    }
+
+    /// The heaviest set of `p`'s meetings that fits `p` alone (distinct slots
+    /// of their domains, at most `max_meetings`) under `weight`, of which
+    /// only positive weights count: the greedy on `p`'s truncated transversal
+    /// matroid, optimal for any weights. Calls `take` with each meeting of the
+    /// set and returns the set's weight.
+    pub(crate) fn best_set(
+        &mut self,
+        inst: &Instance,
+        p: usize,
+        weight: &dyn Fn(u32) -> f64,
+        take: &mut dyn FnMut(u32),
+    ) -> f64 {
+        self.meetings.clear();
+        self.meetings.extend(
+            inst.meetings_of
+                .row(p)
+                .iter()
+                .filter(|&&m| schedulable(inst, m as usize))
+                .map(|&m| (weight(m), m))
+                .filter(|&(w, _)| w > 0.0),
+        );
+        self.meetings.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let cap = (inst.max_meetings[p] as usize).min(inst.slots);
+        self.slot_owner.fill(NONE);
+        let (mut matched, mut sum) = (0usize, 0f64);
+        for &(w, m) in &self.meetings {
+            if matched >= cap {
+                break;
+            }
+            self.seen.fill(false);
+            if try_match(inst, m as usize, &mut self.slot_owner, &mut self.seen) {
+                matched += 1;
+                sum += w;
+                take(m);
+            }
+        }
+        sum
+    }
 }
 
 fn schedulable(inst: &Instance, m: usize) -> bool {

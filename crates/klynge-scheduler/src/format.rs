@@ -94,7 +94,8 @@ pub struct Stats {
     pub scheduled: u64,
     /// Summed priority of the scheduled meetings (objective 1, maximised).
     pub priority_sum: u64,
-    /// A proven upper bound on `priority_sum` (see [`crate::upper_bound`]).
+    /// A proven upper bound on `priority_sum`: [`crate::upper_bound`], or
+    /// tighter where the dual refinement improved on it.
     pub upper_bound: u64,
     /// Total breaks over all participants (objective 2, minimised).
     pub breaks: u64,

@@ -46,7 +46,9 @@
 //!
 //! `idle_slots` reports the free *available* slots participants spend waiting
 //! between their first and last meeting. `upper_bound` is a proven bound on
-//! the priority sum ([`upper_bound`] explains the proof).
+//! the priority sum ([`upper_bound`] explains the proof); where the schedule
+//! does not meet it, a Lagrangian dual refined beside the search tightens it
+//! (never above [`upper_bound`]).
 //!
 //! ## Output format (JSON, [`Solution`])
 //! ```json
@@ -111,6 +113,7 @@ mod bits;
 mod bound;
 mod budget;
 mod construct;
+mod dual;
 mod error;
 mod exact;
 mod format;

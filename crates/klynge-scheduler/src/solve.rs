@@ -123,7 +123,8 @@ fn solve(
 ) -> Solution {
     let mut budget = Budget::new(options.time_limit, options.max_iterations);
     let mut rng = Rng::new(options.seed);
-    let upper_bound = crate::bound::upper_bound(inst);
+    let bound_parts = crate::bound::upper_bound_parts(inst);
+    let upper_bound = bound_parts.0;
     let mut st = State::new(inst);
     st.floor = crate::lower::floors(inst);
     let mut pinned_table = vec![NONE; inst.meeting_ids.len()];
@@ -205,7 +206,13 @@ fn solve(
     } else {
         1
     };
-    let (best, exact_best) = std::thread::scope(|scope| {
+    let (best, exact_best, refined) = std::thread::scope(|scope| {
+        // The bound's refinement needs only the priority, which the break
+        // phase keeps: it runs beside the search (on large events the second
+        // core is otherwise idle) and ends by itself.
+        let target = st.priority;
+        let refine = (target < upper_bound)
+            .then(|| scope.spawn(move || crate::dual::refine(inst, bound_parts, target)));
         let exact_thread = shared.as_ref().map(|shared| {
             let start = st.clone();
             let deadline = budget.deadline();
@@ -261,8 +268,10 @@ fn solve(
             }
         }
         let exact_best = exact_thread.and_then(|h| h.join().ok().flatten());
-        (best, exact_best)
+        let refined = refine.and_then(|h| h.join().ok());
+        (best, exact_best, refined)
     });
+    let upper_bound = refined.map_or(upper_bound, |r| r.min(upper_bound));
     if (best.0, best.1) != (st.priority, st.breaks) || st.snapshot() != best.2 {
         st.restore(&best.2);
     }

@@ -17,8 +17,9 @@
 //! `bound`'s best (moved by its own subgradient too, it dominated every step
 //! and the shares barely moved: the 2,000-participant event's bound went from
 //! 12,095 to 12,136 instead of to 11,939, its schedule's priority and so
-//! proven optimal, in about 40 steps). The number of steps is fixed, so the
-//! bound depends only on the instance and that priority.
+//! proven optimal, in about 40 steps).
+
+use std::time::Instant;
 
 use crate::bound::Greedy;
 use crate::model::Instance;
@@ -31,8 +32,15 @@ const HALVE_AFTER: u32 = 10;
 
 /// The least bound found within [`STEPS`] steps from `bound`'s (`parts`:
 /// its bound, the slots' capacity `C` and its best `λ`), stopping early once
-/// it reaches `target` (the priority of a schedule, which no bound is below).
-pub(crate) fn refine(inst: &Instance, parts: (u64, u64, u32), target: u64) -> u64 {
+/// it reaches `target` (the priority of a schedule, which no bound is below)
+/// or at `deadline` (on the largest events a step takes tens of
+/// milliseconds).
+pub(crate) fn refine(
+    inst: &Instance,
+    parts: (u64, u64, u32),
+    target: u64,
+    deadline: Instant,
+) -> u64 {
     let (start, capacity, lambda) = parts;
     if start <= target {
         return start;
@@ -58,6 +66,9 @@ pub(crate) fn refine(inst: &Instance, parts: (u64, u64, u32), target: u64) -> u6
     let mut theta = 1.0f64;
     let mut since_better = 0;
     for _ in 0..STEPS {
+        if Instant::now() >= deadline {
+            break;
+        }
         taken.fill(false);
         let mut value = lambda * capacity_f;
         for p in 0..inst.participant_ids.len() {
@@ -115,6 +126,7 @@ pub(crate) fn refine(inst: &Instance, parts: (u64, u64, u32), target: u64) -> u6
 mod tests {
     use super::*;
     use crate::rng::Rng;
+    use std::time::Duration;
 
     /// The best priority of any schedule, by trying every slot (or none)
     /// for every meeting.
@@ -195,7 +207,8 @@ mod tests {
             let parts = crate::bound::upper_bound_parts(&inst);
             let best = optimum(&inst);
             // Target 0: every step is taken, the hardest test of validity.
-            let refined = refine(&inst, parts, 0);
+            let deadline = Instant::now() + Duration::from_secs(60);
+            let refined = refine(&inst, parts, 0, deadline);
             assert!(refined >= best, "bound {refined} below the optimum {best}");
             assert!(refined <= parts.0);
             tighter += usize::from(refined < parts.0);

@@ -210,9 +210,9 @@ fn solve(
         // The bound's refinement needs only the priority, which the break
         // phase keeps: it runs beside the search (on large events the second
         // core is otherwise idle) and ends by itself.
-        let target = st.priority;
+        let (target, deadline) = (st.priority, budget.deadline());
         let refine = (target < upper_bound)
-            .then(|| scope.spawn(move || crate::dual::refine(inst, bound_parts, target)));
+            .then(|| scope.spawn(move || crate::dual::refine(inst, bound_parts, target, deadline)));
         let exact_thread = shared.as_ref().map(|shared| {
             let start = st.clone();
             let deadline = budget.deadline();

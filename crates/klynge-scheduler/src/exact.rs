@@ -443,7 +443,7 @@ impl Model {
     /// Sets every slot variable's phase to the schedule `slots`, so the
     /// solver's decisions start from it.
     fn guide(&mut self, slots: &[u32]) {
-        let n = self.x.len() / slots.len().max(1);
+        let n = self.slots;
         for &m in &self.held {
             for s in 0..n {
                 let v = self.x[m * n + s];

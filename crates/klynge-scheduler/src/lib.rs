@@ -95,7 +95,8 @@
 //! Deterministic for a given seed and iteration cap (the cap applies to each
 //! annealing thread; the exact search, which runs by the clock, is left out
 //! of capped runs); the best schedule found within the time limit is
-//! returned.
+//! returned. The bound's refinement also stops at the time limit, so on a
+//! slow machine a capped run may report a looser (still proven) bound.
 //!
 //! ## Example
 //! ```

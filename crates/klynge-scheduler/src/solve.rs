@@ -125,6 +125,8 @@ fn solve(
     let mut rng = Rng::new(options.seed);
     let bound_parts = crate::bound::upper_bound_parts(inst);
     let upper_bound = bound_parts.0;
+    // The bound progress reports show: the refined one once it is known.
+    let reported_bound = std::cell::Cell::new(upper_bound);
     let mut st = State::new(inst);
     st.floor = crate::lower::floors(inst);
     let mut pinned_table = vec![NONE; inst.meeting_ids.len()];
@@ -157,7 +159,7 @@ fn solve(
                 elapsed,
                 scheduled: st.load.iter().map(|&l| l as usize).sum(),
                 priority_sum: st.priority,
-                upper_bound,
+                upper_bound: reported_bound.get(),
                 breaks: st.breaks,
             });
         }
@@ -272,6 +274,7 @@ fn solve(
         (best, exact_best, refined)
     });
     let upper_bound = refined.map_or(upper_bound, |r| r.min(upper_bound));
+    reported_bound.set(upper_bound);
     if (best.0, best.1) != (st.priority, st.breaks) || st.snapshot() != best.2 {
         st.restore(&best.2);
     }

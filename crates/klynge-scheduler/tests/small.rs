@@ -171,11 +171,16 @@ fn output_round_trips_as_json() {
 fn progress_is_reported_and_ends_done() {
     let i = Instance::new(&klynge_scheduler::generate::brokerage_event(60, 1)).expect("valid");
     let mut phases = Vec::new();
-    let sol =
-        klynge_scheduler::schedule_with_progress(&i, &quick(300), &mut |p| phases.push(p.phase));
+    let mut last_bound = 0;
+    let sol = klynge_scheduler::schedule_with_progress(&i, &quick(300), &mut |p| {
+        phases.push(p.phase);
+        last_bound = p.upper_bound;
+    });
     verify(&i, &sol).expect("valid");
     assert_eq!(phases.first(), Some(&klynge_scheduler::Phase::Construct));
     assert_eq!(phases.last(), Some(&klynge_scheduler::Phase::Done));
+    // The last report shows the bound the solution reports (refined or not).
+    assert_eq!(last_bound, sol.stats.upper_bound);
 }
 
 #[test]

@@ -60,6 +60,7 @@ pub(crate) fn refine(
         })
         .collect();
     let mut taken = vec![false; share.len()];
+    let mut means = vec![0f64; nm];
     let mut greedy = Greedy::new(inst);
     let capacity_f = capacity as f64;
     let mut best = start;
@@ -98,24 +99,23 @@ pub(crate) fn refine(
             break;
         }
         // The subgradient: per share, taken minus the meeting's mean taken.
-        let mut norm = 0f64;
-        for m in 0..nm {
-            let (a, b) = (offset[m], offset[m + 1]);
-            let mean = taken[a..b].iter().filter(|&&t| t).count() as f64 / (b - a) as f64;
-            norm += taken[a..b]
-                .iter()
-                .map(|&t| (f64::from(u8::from(t)) - mean).powi(2))
-                .sum::<f64>();
+        for (m, mean) in means.iter_mut().enumerate() {
+            let taken = &taken[offset[m]..offset[m + 1]];
+            *mean = taken.iter().filter(|&&t| t).count() as f64 / taken.len() as f64;
         }
+        let gradient = |i: usize, m: usize| f64::from(u8::from(taken[i])) - means[m];
+        let norm: f64 = (0..nm)
+            .flat_map(|m| (offset[m]..offset[m + 1]).map(move |i| (i, m)))
+            .map(|(i, m)| gradient(i, m).powi(2))
+            .sum();
         if norm == 0.0 {
             break;
         }
         let step = theta * (value - target as f64).max(1.0) / norm;
         for m in 0..nm {
             let (a, b) = (offset[m], offset[m + 1]);
-            let mean = taken[a..b].iter().filter(|&&t| t).count() as f64 / (b - a) as f64;
-            for i in a..b {
-                share[i] -= step * (f64::from(u8::from(taken[i])) - mean);
+            for (i, w) in (a..b).zip(&mut share[a..b]) {
+                *w -= step * gradient(i, m);
             }
         }
     }

@@ -372,6 +372,17 @@ impl Model {
         }
     }
 
+    /// The model of the meetings held in `st` (see [`Model::build`]), stopped
+    /// at `deadline` or the run's shared stop.
+    fn for_run(st: &State, max_breaks: u64, shared: &Shared, deadline: Instant) -> Model {
+        let mut model = Model::build(st, max_breaks);
+        model.cnf.solver.connect_terminator(Stop {
+            deadline,
+            stop: Arc::clone(&shared.stop),
+        });
+        model
+    }
+
     /// Assumptions for "at most `k` breaks" where the floors sum to
     /// `floor_sum`: every participant then has at most its floor plus
     /// `k - floor_sum` breaks, which the participants' own counters propagate
@@ -491,11 +502,12 @@ pub(crate) fn search(
     let floor_sum: u64 = st.floor.iter().map(|&f| u64::from(f)).sum();
     // The count of breaks reaches only as far as the search from below and
     // the moves from above will ask, once the annealing has done its part.
-    let mut model = Model::build(st, start_best.min(floor_sum + COUNT_REACH));
-    model.cnf.solver.connect_terminator(Stop {
+    let mut model = Model::for_run(
+        st,
+        start_best.min(floor_sum + COUNT_REACH),
+        shared,
         deadline,
-        stop: Arc::clone(&shared.stop),
-    });
+    );
     let over = |shared: &Shared| shared.stop.load(Ordering::Relaxed) || Instant::now() >= deadline;
     let mut improver = Improver::new(st, seed);
     let mut slots = st.slot_of.clone();
@@ -556,11 +568,7 @@ pub(crate) fn improve(
     if best <= shared.lower() {
         return None;
     }
-    let mut model = Model::build(st, best);
-    model.cnf.solver.connect_terminator(Stop {
-        deadline,
-        stop: Arc::clone(&shared.stop),
-    });
+    let mut model = Model::for_run(st, best, shared, deadline);
     let mut improver = Improver::new(st, seed);
     improver.run(&mut model, shared, deadline);
     improver.found
@@ -596,7 +604,6 @@ struct Improver<'a> {
     phased: u64,
     /// The best schedule this thread found itself, if better than its start.
     found: Option<Vec<u32>>,
-    floor: Vec<u32>,
     held: usize,
     /// Target share of the held meetings to free.
     fraction: f64,
@@ -615,7 +622,6 @@ impl<'a> Improver<'a> {
             best_breaks: st.breaks,
             phased: u64::MAX,
             found: None,
-            floor: st.floor.clone(),
             held: st.slot_of.iter().filter(|&&s| s != NONE).count(),
             fraction: 0.3,
             assumptions: Vec::new(),
@@ -657,7 +663,7 @@ impl<'a> Improver<'a> {
             }
             let target = ((self.held as f64 * self.fraction) as usize).max(2);
             self.hoods
-                .choose(self.inst, &self.best, &self.floor, target, &mut self.rng);
+                .choose(self.inst, &self.best, &model.floor, target, &mut self.rng);
             self.assumptions.clear();
             for &m in &model.held {
                 if !self.hoods.free[m] {
@@ -669,7 +675,7 @@ impl<'a> Improver<'a> {
             // Nobody worse than now: the participants' own counters then
             // propagate at once, where the total alone says little until
             // nearly every meeting is placed (measured: this alone took
-            // forum-13crafb from 7-10 breaks to 7 in every run).
+            // forum-13crafb from 7-10 breaks to 7 in four of four runs).
             for (p, own) in model.own_more.iter().enumerate() {
                 if let Some(&worse) = own.get(self.own[p] as usize) {
                     self.assumptions.push(-worse);

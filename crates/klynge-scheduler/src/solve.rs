@@ -236,7 +236,8 @@ fn solve(
         // exact search's neighbourhood moves go on improving; this thread
         // then makes such moves too, from the best schedule either has.
         let mut best = if let Some(shared) = &shared {
-            let until = budget.refresh() + ANNEAL_SHARE * (1.0 - budget.refresh());
+            let now = budget.refresh();
+            let until = now + ANNEAL_SHARE * (1.0 - now);
             let mut best = anneal_runs(
                 &mut st,
                 &mut rng,

@@ -39,7 +39,7 @@
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use cadical_sys::{CaDiCal, Status, Terminator};
 
@@ -223,6 +223,12 @@ struct Model {
     /// floor + [`OWN_SLACK`]).
     own_more: Vec<Vec<i32>>,
     floor: Vec<u32>,
+    floor_sum: u64,
+    /// `busy[p * slots + s]`: participant `p` has a meeting in slot `s`
+    /// (0 where it has fewer than two meetings or none can be there).
+    busy: Vec<i32>,
+    /// Participants per meeting.
+    sizes: Vec<usize>,
     slots: usize,
     tables: u32,
     /// Slots whose table capacity is in the model (see [`Model::solve`]).
@@ -232,7 +238,7 @@ struct Model {
 }
 
 impl Model {
-    fn build(st: &State, max_breaks: u64) -> Model {
+    fn build(st: &State, max_breaks: u64, seed: u64) -> Model {
         let inst = st.inst;
         let n = inst.slots;
         let held: Vec<usize> = (0..inst.meeting_ids.len())
@@ -246,6 +252,8 @@ impl Model {
         // first (no break, nothing counted).
         cnf.solver.configure("sat");
         cnf.solver.set("phase", 0);
+        // The solver's own random choices (kept positive).
+        cnf.solver.set("seed", (seed & 0x3FFF_FFFF) as i32);
         let mut x = vec![0i32; inst.meeting_ids.len() * n];
         for &m in &held {
             for s in bits::iter(inst.domain_of(m)) {
@@ -285,6 +293,15 @@ impl Model {
                 }
             }
         }
+        // Each participant's count reaches as far above its floor as the
+        // total may exceed the floors' sum (the core-guided search relaxes
+        // one participant that far), but at least OWN_SLACK.
+        let floor_sum: u64 = st.floor.iter().map(|&f| u64::from(f)).sum();
+        let own_reach = usize::try_from(max_breaks.saturating_sub(floor_sum))
+            .unwrap_or(usize::MAX)
+            .max(OWN_SLACK);
+        let mut floors = crate::lower::Floors::default();
+        let mut busy_of = vec![0i32; inst.participant_ids.len() * n];
         let mut breaks: Vec<i32> = Vec::new();
         let mut own_more: Vec<Vec<i32>> = vec![Vec::new(); inst.participant_ids.len()];
         for (p, own) in own_more.iter_mut().enumerate() {
@@ -354,8 +371,41 @@ impl Model {
                     }
                 };
             }
-            let width = st.floor[p] as usize + OWN_SLACK;
-            *own = cnf.counter(&breaks[first_break..], width);
+            *own = cnf.counter(&breaks[first_break..], st.floor[p] as usize + own_reach);
+            // Implied: without a break, the meetings fill one of the windows
+            // of d consecutive slots where they fit (a variable per window),
+            // busy in it and idle outside. The solver would otherwise see a
+            // break coming only once the slots around it are decided.
+            if let Some(&some) = own.first() {
+                let starts = floors.windows(inst, p, &|m| st.slot_of[m] != NONE);
+                // Slots every window covers: busy without a break (which
+                // the seat count per slot then sees at once).
+                if let (Some(&first), Some(&last)) = (starts.first(), starts.last())
+                    && last < first + d
+                {
+                    for &b in &busy[last..first + d] {
+                        if b != 0 {
+                            cnf.clause(&[some, b]);
+                        }
+                    }
+                }
+                let mut any = vec![some];
+                for a in starts {
+                    let w = cnf.var();
+                    any.push(w);
+                    for (s, &b) in busy.iter().enumerate() {
+                        let inside = (a..a + d).contains(&s);
+                        match (b, inside) {
+                            (0, true) => cnf.clause(&[-w]),
+                            (0, false) => {}
+                            (b, true) => cnf.clause(&[-w, b]),
+                            (b, false) => cnf.clause(&[-w, -b]),
+                        }
+                    }
+                }
+                cnf.clause(&any);
+            }
+            busy_of[p * n..(p + 1) * n].copy_from_slice(&busy);
         }
         let more_than = cnf.counter(&breaks, usize::try_from(max_breaks).unwrap_or(usize::MAX));
         Model {
@@ -365,6 +415,11 @@ impl Model {
             more_than,
             own_more,
             floor: st.floor.clone(),
+            floor_sum,
+            busy: busy_of,
+            sizes: (0..inst.meeting_ids.len())
+                .map(|m| inst.members.row(m).len())
+                .collect(),
             slots: n,
             tables: inst.tables,
             capped: vec![false; n],
@@ -374,28 +429,19 @@ impl Model {
 
     /// The model of the meetings held in `st` (see [`Model::build`]), stopped
     /// at `deadline` or the run's shared stop.
-    fn for_run(st: &State, max_breaks: u64, shared: &Shared, deadline: Instant) -> Model {
-        let mut model = Model::build(st, max_breaks);
+    fn for_run(
+        st: &State,
+        max_breaks: u64,
+        shared: &Shared,
+        deadline: Instant,
+        seed: u64,
+    ) -> Model {
+        let mut model = Model::build(st, max_breaks, seed);
         model.cnf.solver.connect_terminator(Stop {
             deadline,
             stop: Arc::clone(&shared.stop),
         });
         model
-    }
-
-    /// Assumptions for "at most `k` breaks" where the floors sum to
-    /// `floor_sum`: every participant then has at most its floor plus
-    /// `k - floor_sum` breaks, which the participants' own counters propagate
-    /// far earlier than the global count does.
-    fn at_most(&self, k: u64, floor_sum: u64) -> Vec<i32> {
-        let mut lits = vec![-self.more_than[k as usize]];
-        let extra = k.saturating_sub(floor_sum) as usize;
-        for (p, own) in self.own_more.iter().enumerate() {
-            if let Some(&more) = own.get(self.floor[p] as usize + extra) {
-                lits.push(-more);
-            }
-        }
-        lits
     }
 
     /// Adds "at most `tables` meetings in slot `s`" (a sequential counter).
@@ -410,6 +456,30 @@ impl Model {
         let tables = self.tables as usize;
         if let Some(&more) = self.cnf.counter(&lits, tables).get(tables) {
             self.cnf.clause(&[-more]);
+        }
+        // Implied: the participants busy in the slot fit at its tables,
+        // which the windows of participants without a break fill before
+        // any meeting is placed.
+        {
+            let mut sizes: Vec<usize> = self
+                .held
+                .iter()
+                .filter(|&&m| self.x[m * n + s] != 0)
+                .map(|&m| self.sizes[m])
+                .collect();
+            sizes.sort_unstable_by(|a, b| b.cmp(a));
+            let seats: usize = sizes.iter().take(tables).sum();
+            let busy: Vec<i32> = self
+                .busy
+                .iter()
+                .skip(s)
+                .step_by(n)
+                .copied()
+                .filter(|&v| v != 0)
+                .collect();
+            if let Some(&more) = self.cnf.counter(&busy, seats).get(seats) {
+                self.cnf.clause(&[-more]);
+            }
         }
         self.capped[s] = true;
     }
@@ -500,54 +570,188 @@ pub(crate) fn search(
         return None;
     }
     let floor_sum: u64 = st.floor.iter().map(|&f| u64::from(f)).sum();
-    // The count of breaks reaches only as far as the search from below and
-    // the moves from above will ask, once the annealing has done its part.
+    let over = |shared: &Shared| shared.stop.load(Ordering::Relaxed) || Instant::now() >= deadline;
+    let mut slots = st.slot_of.clone();
+    let mut found: Option<Vec<u32>> = None;
+    // The count of breaks reaches only as far as the search will ask.
     let mut model = Model::for_run(
         st,
         start_best.min(floor_sum + COUNT_REACH),
         shared,
         deadline,
+        seed,
     );
-    let over = |shared: &Shared| shared.stop.load(Ordering::Relaxed) || Instant::now() >= deadline;
-    let mut improver = Improver::new(st, seed);
-    let mut slots = st.slot_of.clone();
+    let mut cores = Cores::new(&model);
     let mut slice = FIRST_SLICE;
     loop {
-        let round = Instant::now();
-        // From below: refute "at most k" for k = the proven bound, again
-        // while that succeeds. Larger k are left to the moves from above.
-        loop {
-            let k = shared.lower();
-            if k >= shared.best.load(Ordering::Relaxed) {
-                break;
-            }
-            if model.more_than.get(k as usize).is_none() {
-                break;
-            }
-            let assumptions = model.at_most(k, floor_sum);
-            let res = model.solve(&assumptions, slice);
-            match res {
-                Status::SATISFIABLE => {
-                    model.read(&mut slots, n);
-                    improver.offer(&slots, count_breaks(inst, &slots), shared);
+        let best = shared.best.load(Ordering::Relaxed);
+        if over(shared) || shared.lower() >= best {
+            return found;
+        }
+        match cores.step(&mut model, slice, best) {
+            Step::Core => shared.proved(floor_sum + cores.found),
+            Step::Optimal => shared.proved(best),
+            Step::Schedule => {
+                model.read(&mut slots, n);
+                let breaks = count_breaks(inst, &slots);
+                if breaks < best {
+                    found = Some(slots.clone());
+                    shared.found_schedule(breaks, &slots);
                 }
-                Status::UNSATISFIABLE => shared.proved(k + 1),
-                Status::UNKNOWN => break,
+                // Optimal unless a counter was cut short; then this search
+                // has nothing more to say.
+                if breaks > floor_sum + cores.found {
+                    return found;
+                }
+            }
+            // The solver keeps what it learnt; the next call gets longer.
+            Step::Unknown => slice = slice.saturating_mul(2),
+        }
+    }
+}
+
+/// What one call of the core-guided search came to.
+enum Step {
+    /// A refutation: the lower bound rose by one.
+    Core,
+    /// No schedule has fewer breaks than the best known.
+    Optimal,
+    /// A schedule satisfying every soft literal (read it from the model).
+    Schedule,
+    /// Out of conflicts (or stopped).
+    Unknown,
+}
+
+/// The search from below, core-guided (the OLL algorithm of MaxSAT): the
+/// breaks above the floors are the sum of unit "soft" literals "participant
+/// `p` has more than `j` breaks" (`j` from its floor up, outputs of its own
+/// counter), all assumed false, together with "fewer breaks than the best
+/// schedule known". A refutation names a core, a set of soft literals of
+/// which one is true in every better schedule: the bound rises by one, each literal of the core gives way to
+/// its counter's next output, and a new counter over the core adds its own
+/// "more than one" as a soft literal. A schedule found under all of them has
+/// exactly L breaks, so is optimal. Where the linear search "at most k"
+/// refutes every way to spread k breaks at once, the cores pin down which
+/// participants compete, one refutation at a time.
+struct Cores {
+    /// Outputs of the counters: the participants' own, then one per core.
+    counters: Vec<Vec<i32>>,
+    /// Soft literals, as (counter, output) pairs.
+    softs: Vec<(usize, usize)>,
+    /// Cores found: the bound above the floors' sum.
+    found: u64,
+}
+
+/// Trimming rounds per core (solving again under the core alone).
+const TRIM_ROUNDS: usize = 3;
+
+impl Cores {
+    fn new(model: &Model) -> Self {
+        let mut cores = Cores {
+            counters: Vec::new(),
+            softs: Vec::new(),
+            found: 0,
+        };
+        for (p, own) in model.own_more.iter().enumerate() {
+            let j = model.floor[p] as usize;
+            if j < own.len() {
+                cores.softs.push((cores.counters.len(), j));
+            }
+            cores.counters.push(own.clone());
+        }
+        cores
+    }
+
+    fn lit(&self, (c, j): (usize, usize)) -> i32 {
+        self.counters[c][j]
+    }
+
+    /// The soft literals `which` (indices into `softs`) assumed false, and
+    /// the bound on the total if there is one.
+    fn assumptions(&self, which: &[usize], total: Option<i32>) -> Vec<i32> {
+        which
+            .iter()
+            .map(|&i| -self.lit(self.softs[i]))
+            .chain(total)
+            .collect()
+    }
+
+    /// The soft literals of `core` (indices into `softs`) that the last
+    /// refutation used.
+    fn failed(&self, model: &mut Model, core: &[usize]) -> Vec<usize> {
+        core.iter()
+            .copied()
+            .filter(|&i| model.cnf.solver.failed(-self.lit(self.softs[i])))
+            .collect()
+    }
+
+    /// One solve under every soft literal and "fewer breaks than `best`".
+    fn step(&mut self, model: &mut Model, conflicts: i32, best: u64) -> Step {
+        let total = model
+            .more_than
+            .get(best.saturating_sub(1) as usize)
+            .map(|&l| -l);
+        let all: Vec<usize> = (0..self.softs.len()).collect();
+        let assumptions = self.assumptions(&all, total);
+        match model.solve(&assumptions, conflicts) {
+            Status::SATISFIABLE => return Step::Schedule,
+            Status::UNKNOWN => return Step::Unknown,
+            Status::UNSATISFIABLE => {}
+        }
+        let mut core = self.failed(model, &all);
+        // Trimming: the refutation under fewer assumptions often needs
+        // fewer, and a smaller core relaxes less.
+        for _ in 0..TRIM_ROUNDS {
+            if core.is_empty() {
+                break;
+            }
+            let assumptions = self.assumptions(&core, total);
+            if model.solve(&assumptions, conflicts) != Status::UNSATISFIABLE {
+                break;
+            }
+            let trimmed = self.failed(model, &core);
+            if trimmed.len() == core.len() {
+                break;
+            }
+            core = trimmed;
+        }
+        if core.is_empty() {
+            // Only "fewer than best" is refuted.
+            return Step::Optimal;
+        }
+        self.found += 1;
+        // A new counter need reach no further than the breaks left between
+        // the bound and the best schedule.
+        let reach = usize::try_from(best.saturating_sub(model.floor_sum + self.found))
+            .unwrap_or(usize::MAX);
+        let pairs: Vec<(usize, usize)> = core.iter().map(|&i| self.softs[i]).collect();
+        self.relax(model, pairs, reach);
+        Step::Core
+    }
+
+    /// Relaxes the soft literals `core`: each gives way to its counter's
+    /// next output, and a new counter over them (up to `reach`) adds "more
+    /// than one of them" as a soft literal.
+    fn relax(&mut self, model: &mut Model, core: Vec<(usize, usize)>, reach: usize) {
+        let lits: Vec<i32> = core.iter().map(|&s| self.lit(s)).collect();
+        let mut softs = Vec::with_capacity(self.softs.len() + 1);
+        for &(c, j) in &self.softs {
+            if !core.contains(&(c, j)) {
+                softs.push((c, j));
+            } else if j + 1 < self.counters[c].len() {
+                softs.push((c, j + 1));
             }
         }
-        if over(shared) {
-            return improver.found;
+        let outputs = if lits.len() > 1 && reach > 0 {
+            model.cnf.counter(&lits, reach.min(lits.len() - 1))
+        } else {
+            Vec::new()
+        };
+        if outputs.len() > 1 {
+            softs.push((self.counters.len(), 1));
         }
-        slice = slice.saturating_mul(2);
-        let spent = round.elapsed().as_secs_f64();
-        let share = spent * NEIGHBOURHOOD_SHARE / (1.0 - NEIGHBOURHOOD_SHARE);
-        let until = (Instant::now()
-            + Duration::from_secs_f64(share.max(MIN_NEIGHBOURHOOD_SECONDS)))
-        .min(deadline);
-        improver.run(&mut model, shared, until);
-        if over(shared) {
-            return improver.found;
-        }
+        self.counters.push(outputs);
+        self.softs = softs;
     }
 }
 
@@ -568,17 +772,11 @@ pub(crate) fn improve(
     if best <= shared.lower() {
         return None;
     }
-    let mut model = Model::for_run(st, best, shared, deadline);
+    let mut model = Model::for_run(st, best, shared, deadline, seed);
     let mut improver = Improver::new(st, seed);
     improver.run(&mut model, shared, deadline);
     improver.found
 }
-
-/// Share of the exact search's time spent on neighbourhood moves.
-const NEIGHBOURHOOD_SHARE: f64 = 0.6;
-
-/// The shortest spell of neighbourhood moves between two rounds from below.
-const MIN_NEIGHBOURHOOD_SECONDS: f64 = 0.3;
 
 /// Conflicts for one neighbourhood move.
 const NEIGHBOURHOOD_CONFLICTS: i32 = 3_000;
@@ -708,6 +906,7 @@ fn count_breaks(inst: &Instance, slots: &[u32]) -> u64 {
 mod tests {
     use super::*;
     use crate::format::{Placement, Solution, Stats};
+    use std::time::Duration;
 
     fn instance(json: &str) -> Instance {
         Instance::from_json(json).unwrap_or_else(|e| panic!("test instance: {e}"))

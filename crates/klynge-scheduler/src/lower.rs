@@ -80,6 +80,37 @@ impl Floors {
         2
     }
 
+    /// The first slots of the windows of consecutive slots in which
+    /// participant `p` could hold its meetings for which `held` is true
+    /// without a break (on its own; see the module docs).
+    pub(crate) fn windows(
+        &mut self,
+        inst: &Instance,
+        p: usize,
+        held: &dyn Fn(usize) -> bool,
+    ) -> Vec<usize> {
+        self.meetings.clear();
+        self.meetings.extend(
+            inst.meetings_of
+                .row(p)
+                .iter()
+                .map(|&m| m as usize)
+                .filter(|&m| held(m)),
+        );
+        let k = self.meetings.len();
+        let n = inst.slots;
+        if k == 0 || k > n {
+            return Vec::new();
+        }
+        (0..=n - k)
+            .filter(|&a| {
+                self.window.clear();
+                self.window.extend(a..a + k);
+                self.matches(inst)
+            })
+            .collect()
+    }
+
     /// Whether the meetings match the slots of `window` one to one.
     fn matches(&mut self, inst: &Instance) -> bool {
         let k = self.window.len();

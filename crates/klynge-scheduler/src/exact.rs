@@ -1,26 +1,26 @@
 //! The exact search for breaks: a SAT model (solved by CaDiCaL) of "the
-//! meetings the schedule holds, each in some slot, with at most k breaks".
-//! It runs in its own thread beside the annealing, on events small enough
-//! (see [`fits`]), and works from both sides:
-//! - **from below**, "at most k" for k = the proven lower bound, for a slice
-//!   of conflicts that doubles every round; a refuted k raises the bound to
-//!   k + 1, and a schedule found for k is optimal;
-//! - **from above**, large neighbourhood moves ([`Improver`]): every held
+//! meetings the schedule holds, each in some slot, with few breaks". It runs
+//! on events small enough (see [`fits`]) and serves two threads:
+//! - **from below** ([`search`], its own thread beside the annealing): a
+//!   core-guided MaxSAT search ([`Cores`]); every refutation raises the
+//!   proven bound by one, and the first schedule it finds is optimal;
+//! - **from above** ([`improve`], the annealing thread once its share of the
+//!   time is spent): large neighbourhood moves ([`Improver`]); every held
 //!   meeting outside a neighbourhood is assumed in its slot of the best
 //!   schedule known, nobody may get more breaks than there and the total must
-//!   drop; a few thousand conflicts decide. The annealing thread turns to the
-//!   same moves once its share of the time is spent (see `solve`).
+//!   drop; a few thousand conflicts decide.
 //!
 //! The search ends when the bound meets the best schedule (proven optimal),
 //! at the deadline, or when another thread has proven optimality.
 //!
-//! Measured on the published 21–22-slot events (the hard ones), 10 s on two
-//! cores: refutations come quickly for small k (forum-13crafb: at least 5
-//! breaks in under a second, where the floors only give 3); the moves from
-//! above take the annealing's schedules further (forum-13crafb from 9 to 7,
-//! ticf-13crafb from 9 to 5, forum-14 to its optimum 2, ticf-14crafa to 0),
-//! where a search from above over the whole model, guided by the best
-//! schedule's phases, found nothing within 10 s on any of them.
+//! Measured on the 20 published events, 10 s on two cores (`run_file`): the
+//! core-guided search proves the optimum of 18 within seconds in every run;
+//! on forum-13crafb and ticf-13crafb (6 and 3 breaks) it reaches the bound in
+//! most runs and the optimal schedule in some (seed 0 both; seeds 1–5 ticf
+//! 2 of 5). The implied window and seat constraints below made the
+//! difference: without them the third core of forum-13crafb took 640,000
+//! conflicts (70 s), with them 20,000. The linear search "at most k" it
+//! replaces never found either optimum within 10 s.
 //!
 //! The model, with `x[m,s]` per held meeting `m` and slot `s` of its domain:
 //! - every meeting in exactly one slot (a pinned meeting in its own);
@@ -28,14 +28,17 @@
 //!   exactly when it has one; exactly as many busy slots as meetings (implied,
 //!   but the solver would not find the counting argument itself);
 //! - per slot at most `tables` meetings (a sequential counter), added only
-//!   for slots that a solution overfills ([`Model::solve`]);
+//!   for slots that a solution overfills ([`Model::solve`]), and with it the
+//!   implied "the busy participants fit the seats of the slot's tables";
 //! - `after` orders between held meetings;
 //! - `seen[p,s]`: `p` is busy in some slot up to `s` (forced true when so;
 //!   set true otherwise it only adds breaks);
 //! - `brk[p,s]`: a break of `p` ends in `s` (busy in `s`, idle in `s − 1`,
-//!   seen by `s − 1`); the breaks are counted per participant (up to its
-//!   floor + [`OWN_SLACK`]) and in total by sequential counters whose
-//!   outputs "more than k" are assumed false.
+//!   seen by `s − 1`); the breaks are counted per participant and in total
+//!   by sequential counters whose outputs "more than k" are assumed false;
+//! - implied, per participant: without a break its meetings fill one of the
+//!   windows of consecutive slots where they fit (a variable per window),
+//!   and the slots every such window covers are busy.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -220,7 +223,7 @@ struct Model {
     /// `more_than[k]`: the schedule has more than `k` breaks.
     more_than: Vec<i32>,
     /// `own_more[p][j]`: participant `p` has more than `j` breaks (up to its
-    /// floor + [`OWN_SLACK`]).
+    /// floor + the reach of the total count, at least [`OWN_SLACK`]).
     own_more: Vec<Vec<i32>>,
     floor: Vec<u32>,
     floor_sum: u64,

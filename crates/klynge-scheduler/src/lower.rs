@@ -187,3 +187,27 @@ pub(crate) fn held_floor_sum(inst: &Instance, held: &dyn Fn(usize) -> bool) -> u
         .map(|p| u64::from(f.floor(inst, p, held)))
         .sum()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows_are_the_runs_of_slots_a_participant_can_fill_without_a_break() {
+        // h meets a and b; h is away in slot 1, and hb is an afternoon
+        // meeting (slots 3 and 4): only slots 2–3 and 3–4 take both.
+        let inst = Instance::from_json(
+            r#"{"slots": 5, "tables": 2,
+            "participants": [{"id": "h", "available": [0, 2, 3, 4]}, {"id": "a"}, {"id": "b"}],
+            "meetings": [{"id": "ha", "with": ["h", "a"]},
+                         {"id": "hb", "with": ["h", "b"], "allowed": [3, 4]}]}"#,
+        )
+        .unwrap_or_else(|e| panic!("test instance: {e}"));
+        let mut floors = Floors::default();
+        let all = |_: usize| true;
+        assert_eq!(floors.windows(&inst, 0, &all), vec![2, 3]);
+        assert_eq!(floors.floor(&inst, 0, &all), 0);
+        // Without hb, h's one meeting fits any slot it attends.
+        assert_eq!(floors.windows(&inst, 0, &|m| m == 0), vec![0, 2, 3, 4]);
+    }
+}

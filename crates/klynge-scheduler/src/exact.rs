@@ -126,11 +126,16 @@ impl Shared {
 
 /// Whether the exact search runs for the meetings held in `st`.
 pub(crate) fn fits(inst: &Instance, st: &State) -> bool {
-    let vars: usize = (0..inst.meeting_ids.len())
+    let vars = slot_variables(inst, st);
+    vars <= MAX_SLOT_VARIABLES && i32::try_from(vars * 16).is_ok()
+}
+
+/// Slot variables of the model of the meetings held in `st`.
+fn slot_variables(inst: &Instance, st: &State) -> usize {
+    (0..inst.meeting_ids.len())
         .filter(|&m| st.slot_of[m] != NONE)
         .map(|m| bits::count(inst.domain_of(m)) as usize)
-        .sum();
-    vars <= MAX_SLOT_VARIABLES && i32::try_from(vars * 16).is_ok()
+        .sum()
 }
 
 /// Stops the solver at the deadline or when the run is over.

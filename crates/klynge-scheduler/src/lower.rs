@@ -37,14 +37,7 @@ impl Floors {
     /// The floor (0, 1 or 2, where 2 means "at least 2") of participant `p`
     /// holding its meetings for which `held` is true.
     pub(crate) fn floor(&mut self, inst: &Instance, p: usize, held: &dyn Fn(usize) -> bool) -> u32 {
-        self.meetings.clear();
-        self.meetings.extend(
-            inst.meetings_of
-                .row(p)
-                .iter()
-                .map(|&m| m as usize)
-                .filter(|&m| held(m)),
-        );
+        self.collect(inst, p, held);
         let k = self.meetings.len();
         let n = inst.slots;
         if k <= 1 || k > n {
@@ -89,14 +82,7 @@ impl Floors {
         p: usize,
         held: &dyn Fn(usize) -> bool,
     ) -> Vec<usize> {
-        self.meetings.clear();
-        self.meetings.extend(
-            inst.meetings_of
-                .row(p)
-                .iter()
-                .map(|&m| m as usize)
-                .filter(|&m| held(m)),
-        );
+        self.collect(inst, p, held);
         let k = self.meetings.len();
         let n = inst.slots;
         if k == 0 || k > n {
@@ -109,6 +95,18 @@ impl Floors {
                 self.matches(inst)
             })
             .collect()
+    }
+
+    /// Participant `p`'s meetings for which `held` is true.
+    fn collect(&mut self, inst: &Instance, p: usize, held: &dyn Fn(usize) -> bool) {
+        self.meetings.clear();
+        self.meetings.extend(
+            inst.meetings_of
+                .row(p)
+                .iter()
+                .map(|&m| m as usize)
+                .filter(|&m| held(m)),
+        );
     }
 
     /// Whether the meetings match the slots of `window` one to one.

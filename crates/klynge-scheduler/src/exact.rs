@@ -19,9 +19,10 @@
 //! 17 of 18 runs but the optimal schedule only in some (seed 0 both, seeds
 //! 1–8 neither: the last solve, the one that yields the schedule, takes 2
 //! to over 15 s with the solver's random choices). The implied window and
-//! seat constraints below made the difference: without them the third core of forum-13crafb took 640,000
-//! conflicts (70 s), with them 20,000. The linear search "at most k" it
-//! replaces never found either optimum within 10 s.
+//! seat constraints below made the difference: without them the third core
+//! of forum-13crafb took 640,000 conflicts (70 s), with them 20,000. The
+//! linear search "at most k" it replaces never found either optimum within
+//! 10 s.
 //!
 //! The model, with `x[m,s]` per held meeting `m` and slot `s` of its domain:
 //! - every meeting in exactly one slot (a pinned meeting in its own);
@@ -127,16 +128,11 @@ impl Shared {
 
 /// Whether the exact search runs for the meetings held in `st`.
 pub(crate) fn fits(inst: &Instance, st: &State) -> bool {
-    let vars = slot_variables(inst, st);
-    vars <= MAX_SLOT_VARIABLES && i32::try_from(vars * 16).is_ok()
-}
-
-/// Slot variables of the model of the meetings held in `st`.
-fn slot_variables(inst: &Instance, st: &State) -> usize {
-    (0..inst.meeting_ids.len())
+    let vars: usize = (0..inst.meeting_ids.len())
         .filter(|&m| st.slot_of[m] != NONE)
         .map(|m| bits::count(inst.domain_of(m)) as usize)
-        .sum()
+        .sum();
+    vars <= MAX_SLOT_VARIABLES && i32::try_from(vars * 16).is_ok()
 }
 
 /// Stops the solver at the deadline or when the run is over.
@@ -469,26 +465,24 @@ impl Model {
         // Implied: the participants busy in the slot fit at its tables,
         // which the windows of participants without a break fill before
         // any meeting is placed.
-        {
-            let mut sizes: Vec<usize> = self
-                .held
-                .iter()
-                .filter(|&&m| self.x[m * n + s] != 0)
-                .map(|&m| self.sizes[m])
-                .collect();
-            sizes.sort_unstable_by(|a, b| b.cmp(a));
-            let seats: usize = sizes.iter().take(tables).sum();
-            let busy: Vec<i32> = self
-                .busy
-                .iter()
-                .skip(s)
-                .step_by(n)
-                .copied()
-                .filter(|&v| v != 0)
-                .collect();
-            if let Some(&more) = self.cnf.counter(&busy, seats).get(seats) {
-                self.cnf.clause(&[-more]);
-            }
+        let mut sizes: Vec<usize> = self
+            .held
+            .iter()
+            .filter(|&&m| self.x[m * n + s] != 0)
+            .map(|&m| self.sizes[m])
+            .collect();
+        sizes.sort_unstable_by(|a, b| b.cmp(a));
+        let seats: usize = sizes.iter().take(tables).sum();
+        let busy: Vec<i32> = self
+            .busy
+            .iter()
+            .skip(s)
+            .step_by(n)
+            .copied()
+            .filter(|&v| v != 0)
+            .collect();
+        if let Some(&more) = self.cnf.counter(&busy, seats).get(seats) {
+            self.cnf.clause(&[-more]);
         }
         self.capped[s] = true;
     }
@@ -636,10 +630,11 @@ enum Step {
 /// `p` has more than `j` breaks" (`j` from its floor up, outputs of its own
 /// counter), all assumed false, together with "fewer breaks than the best
 /// schedule known". A refutation names a core, a set of soft literals of
-/// which one is true in every better schedule: the bound rises by one, each literal of the core gives way to
-/// its counter's next output, and a new counter over the core adds its own
-/// "more than one" as a soft literal. A schedule found under all of them has
-/// exactly L breaks, so is optimal. Where the linear search "at most k"
+/// which one is true in every better schedule: the bound rises by one, each
+/// literal of the core gives way to its counter's next output, and a new
+/// counter over the core adds its own "more than one" as a soft literal. A
+/// schedule found under all of them has exactly as many breaks as the bound,
+/// so is optimal. Where the linear search "at most k"
 /// refutes every way to spread k breaks at once, the cores pin down which
 /// participants compete, one refutation at a time.
 struct Cores {
@@ -739,14 +734,14 @@ impl Cores {
         let reach = usize::try_from(best.saturating_sub(model.floor_sum + self.found))
             .unwrap_or(usize::MAX);
         let pairs: Vec<(usize, usize)> = core.iter().map(|&i| self.softs[i]).collect();
-        self.relax(model, pairs, reach);
+        self.relax(model, &pairs, reach);
         Step::Core
     }
 
     /// Relaxes the soft literals `core`: each gives way to its counter's
     /// next output, and a new counter over them (up to `reach`) adds "more
     /// than one of them" as a soft literal.
-    fn relax(&mut self, model: &mut Model, core: Vec<(usize, usize)>, reach: usize) {
+    fn relax(&mut self, model: &mut Model, core: &[(usize, usize)], reach: usize) {
         let lits: Vec<i32> = core.iter().map(|&s| self.lit(s)).collect();
         let mut softs = Vec::with_capacity(self.softs.len() + 1);
         for &(c, j) in &self.softs {

@@ -46,13 +46,14 @@ fn main() {
                 eprintln!("{out}: {e}");
             }
             line += &format!(
-                " {}/{}:{}b(>={})",
+                " {}/{}:{}b(>={}){:.1}s",
                 sol.stats.scheduled,
                 inst.meeting_count(),
                 sol.stats.breaks,
                 sol.stats
                     .breaks_lower_bound
-                    .max(breaks_lower_bound(&inst, &sol))
+                    .max(breaks_lower_bound(&inst, &sol)),
+                sol.stats.seconds
             );
         }
         println!("{line}");

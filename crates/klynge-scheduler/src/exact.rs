@@ -14,15 +14,16 @@
 //! at the deadline, or when another thread has proven optimality.
 //!
 //! Measured on the 20 published events, 10 s on two cores (`run_file`): the
-//! core-guided search proves the optimum of 18 within seconds in every run;
-//! on forum-13crafb and ticf-13crafb (6 and 3 breaks) it reaches the bound in
-//! 17 of 18 runs but the optimal schedule only in some (seed 0 both, seeds
-//! 1–8 neither: the last solve, the one that yields the schedule, takes 2
-//! to over 15 s with the solver's random choices). The implied window and
+//! core-guided search proves the optimum of all 20 in most runs; the hard
+//! ones are forum-13crafb and ticf-13crafb (6 and 3 breaks), where the last
+//! solve, the one that yields the schedule, varies most with the solver's
+//! random choices (see the README for the figures). The implied window and
 //! seat constraints below made the difference: without them the third core
 //! of forum-13crafb took 640,000 conflicts (70 s), with them 20,000. The
-//! linear search "at most k" it replaces never found either optimum within
-//! 10 s.
+//! window pairs and the model without the total count then took the median
+//! time to the optimum of those two from 12 and 17 s to 9 and 11 s (30 s
+//! runs, seeds 1–8). The linear search "at most k" it replaces never found
+//! either optimum within 10 s.
 //!
 //! The model, with `x[m,s]` per held meeting `m` and slot `s` of its domain:
 //! - every meeting in exactly one slot (a pinned meeting in its own);
@@ -36,11 +37,14 @@
 //! - `seen[p,s]`: `p` is busy in some slot up to `s` (forced true when so;
 //!   set true otherwise it only adds breaks);
 //! - `brk[p,s]`: a break of `p` ends in `s` (busy in `s`, idle in `s − 1`,
-//!   seen by `s − 1`); the breaks are counted per participant and in total
-//!   by sequential counters whose outputs "more than k" are assumed false;
+//!   seen by `s − 1`); the breaks are counted per participant by sequential
+//!   counters whose outputs "more than k" are assumed false (and in total,
+//!   for the neighbourhood moves only);
 //! - implied, per participant: without a break its meetings fill one of the
 //!   windows of consecutive slots where they fit (a variable per window),
-//!   and the slots every such window covers are busy.
+//!   and the slots every such window covers are busy;
+//! - implied, per meeting: its participants take no two windows that leave
+//!   it no slot in both.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -57,9 +61,6 @@ use crate::state::State;
 /// Events with more slot variables than this are left to the annealing (the
 /// model would be large and the search slow).
 const MAX_SLOT_VARIABLES: usize = 20_000;
-
-/// Breaks above its floor that a participant's own counter counts to.
-const OWN_SLACK: usize = 3;
 
 /// Conflicts for one attempt at one k in the first round (doubled each round).
 const FIRST_SLICE: i32 = 10_000;
@@ -222,10 +223,11 @@ struct Model {
     held: Vec<usize>,
     /// `x[m * slots + s]`, 0 where `s` is outside `m`'s domain.
     x: Vec<i32>,
-    /// `more_than[k]`: the schedule has more than `k` breaks.
+    /// `more_than[k]`: the schedule has more than `k` breaks (empty in a
+    /// model without the total count).
     more_than: Vec<i32>,
-    /// `own_more[p][j]`: participant `p` has more than `j` breaks (up to its
-    /// floor + the reach of the total count, at least [`OWN_SLACK`]).
+    /// `own_more[p][j]`: participant `p` has more than `j` breaks (every `j`
+    /// below its meetings' count, so the count is exact).
     own_more: Vec<Vec<i32>>,
     floor: Vec<u32>,
     floor_sum: u64,
@@ -243,7 +245,12 @@ struct Model {
 }
 
 impl Model {
-    fn build(st: &State, max_breaks: u64, seed: u64) -> Model {
+    /// `total_reach`: the count of all breaks, up to that many, for "fewer
+    /// than k" assumptions (`None`: no total count; the core-guided search
+    /// bounds the participants' own counts only, and a model without the
+    /// total's long counter chain does about a quarter more conflicts per
+    /// second).
+    fn build(st: &State, total_reach: Option<u64>, seed: u64) -> Model {
         let inst = st.inst;
         let n = inst.slots;
         let held: Vec<usize> = (0..inst.meeting_ids.len())
@@ -298,17 +305,14 @@ impl Model {
                 }
             }
         }
-        // Each participant's count reaches as far above its floor as the
-        // total may exceed the floors' sum (the core-guided search relaxes
-        // one participant that far), but at least OWN_SLACK.
         let floor_sum: u64 = st.floor.iter().map(|&f| u64::from(f)).sum();
-        let own_reach = usize::try_from(max_breaks.saturating_sub(floor_sum))
-            .unwrap_or(usize::MAX)
-            .max(OWN_SLACK);
         let mut floors = crate::lower::Floors::default();
         let mut busy_of = vec![0i32; inst.participant_ids.len() * n];
         let mut breaks: Vec<i32> = Vec::new();
         let mut own_more: Vec<Vec<i32>> = vec![Vec::new(); inst.participant_ids.len()];
+        // Per participant: its windows without a break (start, length, variable).
+        let mut windows: Vec<Vec<(usize, usize, i32)>> =
+            vec![Vec::new(); inst.participant_ids.len()];
         for (p, own) in own_more.iter_mut().enumerate() {
             let mine: Vec<usize> = inst
                 .meetings_of
@@ -376,7 +380,8 @@ impl Model {
                     }
                 };
             }
-            *own = cnf.counter(&breaks[first_break..], st.floor[p] as usize + own_reach);
+            // d meetings have at most d − 1 breaks between them.
+            *own = cnf.counter(&breaks[first_break..], d - 1);
             // Implied: without a break, the meetings fill one of the windows
             // of d consecutive slots where they fit (a variable per window),
             // busy in it and idle outside. The solver would otherwise see a
@@ -398,6 +403,7 @@ impl Model {
                 for a in starts {
                     let w = cnf.var();
                     any.push(w);
+                    windows[p].push((a, d, w));
                     for (s, &b) in busy.iter().enumerate() {
                         let inside = (a..a + d).contains(&s);
                         match (b, inside) {
@@ -412,7 +418,30 @@ impl Model {
             }
             busy_of[p * n..(p + 1) * n].copy_from_slice(&busy);
         }
-        let more_than = cnf.counter(&breaks, usize::try_from(max_breaks).unwrap_or(usize::MAX));
+        // Implied: two participants of a meeting cannot take windows that
+        // leave the meeting no slot in both (the solver would see it only
+        // once both windows are chosen).
+        for &m in &held {
+            let members = inst.members.row(m);
+            for (i, &p) in members.iter().enumerate() {
+                for &q in &members[i + 1..] {
+                    let (p, q) = (p as usize, q as usize);
+                    for &(a, da, wa) in &windows[p] {
+                        for &(b, db, wb) in &windows[q] {
+                            let (lo, hi) = (a.max(b), (a + da).min(b + db));
+                            let fits = (lo..hi).any(|s| x[m * n + s] != 0);
+                            if !fits {
+                                cnf.clause(&[-wa, -wb]);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let more_than = match total_reach {
+            Some(k) => cnf.counter(&breaks, usize::try_from(k).unwrap_or(usize::MAX)),
+            None => Vec::new(),
+        };
         Model {
             cnf,
             held,
@@ -436,12 +465,12 @@ impl Model {
     /// at `deadline` or the run's shared stop.
     fn for_run(
         st: &State,
-        max_breaks: u64,
+        total_reach: Option<u64>,
         shared: &Shared,
         deadline: Instant,
         seed: u64,
     ) -> Model {
-        let mut model = Model::build(st, max_breaks, seed);
+        let mut model = Model::build(st, total_reach, seed);
         model.cnf.solver.connect_terminator(Stop {
             deadline,
             stop: Arc::clone(&shared.stop),
@@ -554,12 +583,10 @@ impl Model {
 }
 
 /// Searches schedules of the meetings held in `st` with fewer breaks than
-/// `shared.best`, raising `shared.lower` as bounds are refuted, until the
-/// deadline or the shared stop. Returns the best schedule it found (slot per
-/// meeting), if better than `st`'s. `st` is not changed.
-///
-/// Time alternates between rounds from below and the neighbourhood moves
-/// from above (see [`Improver`]), which get [`NEIGHBOURHOOD_SHARE`] of it.
+/// `shared.best` from below ([`Cores`]), raising `shared.lower` as bounds
+/// are refuted, until the deadline or the shared stop. Returns the best
+/// schedule it found (slot per meeting), if better than `st`'s. `st` is not
+/// changed.
 pub(crate) fn search(
     st: &State,
     shared: &Shared,
@@ -576,14 +603,7 @@ pub(crate) fn search(
     let over = |shared: &Shared| shared.stop.load(Ordering::Relaxed) || Instant::now() >= deadline;
     let mut slots = st.slot_of.clone();
     let mut found: Option<Vec<u32>> = None;
-    // The count of breaks reaches only as far as the search will ask.
-    let mut model = Model::for_run(
-        st,
-        start_best.min(floor_sum + COUNT_REACH),
-        shared,
-        deadline,
-        seed,
-    );
+    let mut model = Model::for_run(st, None, shared, deadline, seed);
     let mut cores = Cores::new(&model);
     let mut slice = FIRST_SLICE;
     loop {
@@ -593,7 +613,6 @@ pub(crate) fn search(
         }
         match cores.step(&mut model, slice, best) {
             Step::Core => shared.proved(floor_sum + cores.found),
-            Step::Optimal => shared.proved(best),
             Step::Schedule => {
                 model.read(&mut slots, n);
                 let breaks = count_breaks(inst, &slots);
@@ -617,8 +636,6 @@ pub(crate) fn search(
 enum Step {
     /// A refutation: the lower bound rose by one.
     Core,
-    /// No schedule has fewer breaks than the best known.
-    Optimal,
     /// A schedule satisfying every soft literal (read it from the model).
     Schedule,
     /// Out of conflicts (or stopped).
@@ -628,8 +645,7 @@ enum Step {
 /// The search from below, core-guided (the OLL algorithm of MaxSAT): the
 /// breaks above the floors are the sum of unit "soft" literals "participant
 /// `p` has more than `j` breaks" (`j` from its floor up, outputs of its own
-/// counter), all assumed false, together with "fewer breaks than the best
-/// schedule known". A refutation names a core, a set of soft literals of
+/// counter), all assumed false. A refutation names a core, a set of soft literals of
 /// which one is true in every better schedule: the bound rises by one, each
 /// literal of the core gives way to its counter's next output, and a new
 /// counter over the core adds its own "more than one" as a soft literal. A
@@ -670,14 +686,9 @@ impl Cores {
         self.counters[c][j]
     }
 
-    /// The soft literals `which` (indices into `softs`) assumed false, and
-    /// the bound on the total if there is one.
-    fn assumptions(&self, which: &[usize], total: Option<i32>) -> Vec<i32> {
-        which
-            .iter()
-            .map(|&i| -self.lit(self.softs[i]))
-            .chain(total)
-            .collect()
+    /// The soft literals `which` (indices into `softs`) assumed false.
+    fn assumptions(&self, which: &[usize]) -> Vec<i32> {
+        which.iter().map(|&i| -self.lit(self.softs[i])).collect()
     }
 
     /// The soft literals of `core` (indices into `softs`) that the last
@@ -689,14 +700,11 @@ impl Cores {
             .collect()
     }
 
-    /// One solve under every soft literal and "fewer breaks than `best`".
+    /// One solve under every soft literal; `best`: the breaks of the best
+    /// schedule known (how far a new core's counter need count).
     fn step(&mut self, model: &mut Model, conflicts: i32, best: u64) -> Step {
-        let total = model
-            .more_than
-            .get(best.saturating_sub(1) as usize)
-            .map(|&l| -l);
         let all: Vec<usize> = (0..self.softs.len()).collect();
-        let assumptions = self.assumptions(&all, total);
+        let assumptions = self.assumptions(&all);
         match model.solve(&assumptions, conflicts) {
             Status::SATISFIABLE => return Step::Schedule,
             Status::UNKNOWN => return Step::Unknown,
@@ -709,7 +717,7 @@ impl Cores {
             if core.is_empty() {
                 break;
             }
-            let assumptions = self.assumptions(&core, total);
+            let assumptions = self.assumptions(&core);
             if model.solve(&assumptions, conflicts) != Status::UNSATISFIABLE {
                 break;
             }
@@ -720,13 +728,9 @@ impl Cores {
             core = trimmed;
         }
         if core.is_empty() {
-            // Only "fewer than best" is refuted (without it, the model
-            // holds the best schedule, so a refutation needs it).
-            return if total.is_some() {
-                Step::Optimal
-            } else {
-                Step::Unknown
-            };
+            // No assumption took part: the held meetings have no schedule
+            // at all, which the start schedule contradicts; nothing to learn.
+            return Step::Unknown;
         }
         self.found += 1;
         // A new counter need reach no further than the breaks left between
@@ -764,9 +768,6 @@ impl Cores {
     }
 }
 
-/// How far above the floors the exact search's count of breaks reaches.
-const COUNT_REACH: u64 = 20;
-
 /// Neighbourhood moves alone from the best schedule known (`st` or a
 /// better shared one) until the deadline or the shared stop, for a thread
 /// whose annealing has stalled. Returns the best schedule it found, if
@@ -781,7 +782,7 @@ pub(crate) fn improve(
     if best <= shared.lower() {
         return None;
     }
-    let mut model = Model::for_run(st, best, shared, deadline, seed);
+    let mut model = Model::for_run(st, Some(best), shared, deadline, seed);
     let mut improver = Improver::new(st, seed);
     improver.run(&mut model, shared, deadline);
     improver.found

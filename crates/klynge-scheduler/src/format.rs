@@ -104,6 +104,8 @@ pub struct Stats {
     /// A proven lower bound on `breaks` for the meetings this schedule holds:
     /// each participant's own floor (see [`crate::breaks_lower_bound`]), raised
     /// by the exact search where it ran. Equal to `breaks`: proven optimal.
+    /// After [`crate::reschedule`] it holds for the schedules that keep the
+    /// kept meetings where they are.
     #[serde(default)]
     pub breaks_lower_bound: u64,
     /// Wall-clock seconds the scheduler ran.

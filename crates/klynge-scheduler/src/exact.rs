@@ -38,8 +38,8 @@
 //!   set true otherwise it only adds breaks);
 //! - `brk[p,s]`: a break of `p` ends in `s` (busy in `s`, idle in `s − 1`,
 //!   seen by `s − 1`); the breaks are counted per participant by sequential
-//!   counters whose outputs "more than k" are assumed false (and in total,
-//!   for the neighbourhood moves only);
+//!   counters whose outputs "more than k" are assumed false (no count of
+//!   all breaks: "fewer in all" is "nobody worse and someone better");
 //! - implied, per participant: without a break its meetings fill one of the
 //!   windows of consecutive slots where they fit (a variable per window),
 //!   and the slots every such window covers are busy;
@@ -223,9 +223,6 @@ struct Model {
     held: Vec<usize>,
     /// `x[m * slots + s]`, 0 where `s` is outside `m`'s domain.
     x: Vec<i32>,
-    /// `more_than[k]`: the schedule has more than `k` breaks (empty in a
-    /// model without the total count).
-    more_than: Vec<i32>,
     /// `own_more[p][j]`: participant `p` has more than `j` breaks (every `j`
     /// below its meetings' count, so the count is exact).
     own_more: Vec<Vec<i32>>,
@@ -245,12 +242,10 @@ struct Model {
 }
 
 impl Model {
-    /// `total_reach`: the count of all breaks, up to that many, for "fewer
-    /// than k" assumptions (`None`: no total count; the core-guided search
-    /// bounds the participants' own counts only, and a model without the
-    /// total's long counter chain does about a quarter more conflicts per
-    /// second).
-    fn build(st: &State, total_reach: Option<u64>, seed: u64) -> Model {
+    /// The model has no count of all breaks: both searches bound the
+    /// participants' own counts, and without the total's long counter chain
+    /// the solver does about a quarter more conflicts per second.
+    fn build(st: &State, seed: u64) -> Model {
         let inst = st.inst;
         let n = inst.slots;
         let held: Vec<usize> = (0..inst.meeting_ids.len())
@@ -438,15 +433,10 @@ impl Model {
                 }
             }
         }
-        let more_than = match total_reach {
-            Some(k) => cnf.counter(&breaks, usize::try_from(k).unwrap_or(usize::MAX)),
-            None => Vec::new(),
-        };
         Model {
             cnf,
             held,
             x,
-            more_than,
             own_more,
             floor: st.floor.clone(),
             floor_sum,
@@ -463,14 +453,8 @@ impl Model {
 
     /// The model of the meetings held in `st` (see [`Model::build`]), stopped
     /// at `deadline` or the run's shared stop.
-    fn for_run(
-        st: &State,
-        total_reach: Option<u64>,
-        shared: &Shared,
-        deadline: Instant,
-        seed: u64,
-    ) -> Model {
-        let mut model = Model::build(st, total_reach, seed);
+    fn for_run(st: &State, shared: &Shared, deadline: Instant, seed: u64) -> Model {
+        let mut model = Model::build(st, seed);
         model.cnf.solver.connect_terminator(Stop {
             deadline,
             stop: Arc::clone(&shared.stop),
@@ -603,7 +587,7 @@ pub(crate) fn search(
     let over = |shared: &Shared| shared.stop.load(Ordering::Relaxed) || Instant::now() >= deadline;
     let mut slots = st.slot_of.clone();
     let mut found: Option<Vec<u32>> = None;
-    let mut model = Model::for_run(st, None, shared, deadline, seed);
+    let mut model = Model::for_run(st, shared, deadline, seed);
     let mut cores = Cores::new(&model);
     let mut slice = FIRST_SLICE;
     loop {
@@ -782,7 +766,7 @@ pub(crate) fn improve(
     if best <= shared.lower() {
         return None;
     }
-    let mut model = Model::for_run(st, Some(best), shared, deadline, seed);
+    let mut model = Model::for_run(st, shared, deadline, seed);
     let mut improver = Improver::new(st, seed);
     improver.run(&mut model, shared, deadline);
     improver.found
@@ -794,8 +778,8 @@ const NEIGHBOURHOOD_CONFLICTS: i32 = 3_000;
 /// The exact search from above: large neighbourhood moves solved by the SAT
 /// model. All held meetings but a neighbourhood (see `neighbourhood`) are
 /// assumed in their slots of the best schedule known (the annealing's or the
-/// search's own), "at most best − 1 breaks" and "no participant more than in
-/// the best" are assumed too, and the solver gets a few thousand conflicts
+/// search's own), "no participant more than in the best, and one fewer"
+/// is assumed too, and the solver gets a few thousand conflicts
 /// to re-place the freed meetings. A refuted
 /// neighbourhood proves nothing about the whole, so the next one is larger;
 /// one that runs out of conflicts makes the next smaller. Every slot variable
@@ -808,8 +792,11 @@ struct Improver<'a> {
     /// The best schedule known to this thread and its breaks.
     best: Vec<u32>,
     best_breaks: u64,
-    /// Phases set for `best_breaks` (`u64::MAX`: not yet).
+    /// Phases and `better` set for `best_breaks` (`u64::MAX`: not yet).
     phased: u64,
+    /// Activates the clause "some participant has fewer breaks than in
+    /// the best schedule" (0: not yet made).
+    better: i32,
     /// The best schedule this thread found itself, if better than its start.
     found: Option<Vec<u32>>,
     held: usize,
@@ -829,6 +816,7 @@ impl<'a> Improver<'a> {
             best: st.slot_of.clone(),
             best_breaks: st.breaks,
             phased: u64::MAX,
+            better: 0,
             found: None,
             held: st.slot_of.iter().filter(|&&s| s != NONE).count(),
             fraction: 0.3,
@@ -858,9 +846,6 @@ impl<'a> Improver<'a> {
             if self.best_breaks <= shared.lower() {
                 return;
             }
-            let Some(&more) = model.more_than.get(self.best_breaks as usize - 1) else {
-                return;
-            };
             if self.phased != self.best_breaks {
                 model.guide(&self.best);
                 self.phased = self.best_breaks;
@@ -868,6 +853,7 @@ impl<'a> Improver<'a> {
                 for (p, own) in self.own.iter_mut().enumerate() {
                     *own = self.inst.breaks_in(&self.best, p, &mut busy);
                 }
+                self.better = better_clause(model, &self.own);
             }
             let target = ((self.held as f64 * self.fraction) as usize).max(2);
             self.hoods
@@ -879,11 +865,12 @@ impl<'a> Improver<'a> {
                         .push(model.x[m * n + self.best[m] as usize]);
                 }
             }
-            self.assumptions.push(-more);
+            self.assumptions.push(self.better);
             // Nobody worse than now: the participants' own counters then
-            // propagate at once, where the total alone says little until
+            // propagate at once, where a total would say little until
             // nearly every meeting is placed (measured: this alone took
             // forum-13crafb from 7-10 breaks to 7 in four of four runs).
+            // With it, "someone better" is "fewer breaks in all".
             for (p, own) in model.own_more.iter().enumerate() {
                 if let Some(&worse) = own.get(self.own[p] as usize) {
                     self.assumptions.push(-worse);
@@ -902,6 +889,24 @@ impl<'a> Improver<'a> {
             }
         }
     }
+}
+
+/// Adds "some participant has fewer breaks than `own`" under a new
+/// activation literal, which it returns (the clause holds only while that is
+/// assumed). Participants at their floor cannot do better and are left out.
+fn better_clause(model: &mut Model, own: &[u32]) -> i32 {
+    let act = model.cnf.var();
+    let mut clause = vec![-act];
+    for (p, counts) in model.own_more.iter().enumerate() {
+        if own[p] > model.floor[p]
+            && let Some(&now) = counts.get(own[p] as usize - 1)
+        {
+            // Not "more than own − 1": fewer than now.
+            clause.push(-now);
+        }
+    }
+    model.cnf.clause(&clause);
+    act
 }
 
 /// Breaks of a slot assignment (the state's own count, from scratch).

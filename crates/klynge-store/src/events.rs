@@ -35,6 +35,11 @@ pub struct ScheduleFigures {
     pub upper_bound: i64,
     pub breaks: i64,
     pub idle_slots: i64,
+    /// Proven: no schedule of the meetings the run held has fewer breaks.
+    pub breaks_lower_bound: i64,
+    /// Identifies the run's scheduler input and the meetings it placed (the web layer
+    /// computes it); the bound above holds while the event's own fingerprint is this one.
+    pub fingerprint: i64,
 }
 
 /// A registered participant with the name and country of its organisation.
@@ -79,7 +84,8 @@ pub struct EventFigures {
 }
 
 const EVENT_COLUMNS: &str = "e.id, e.cluster_id, e.name, e.place, e.held_on, e.slots, e.tables, \
-     e.table_names, e.status, e.scheduled_at, e.priority_sum, e.upper_bound, e.breaks, e.idle_slots";
+     e.table_names, e.status, e.scheduled_at, e.priority_sum, e.upper_bound, e.breaks, e.idle_slots, \
+     e.breaks_lower_bound, e.schedule_fingerprint";
 
 const PARTICIPANT_SELECT: &str = "SELECT p.id, p.organisation_id, p.name, p.email, p.available, \
      p.max_meetings, o.name AS organisation_name, o.country \
@@ -118,6 +124,8 @@ fn event_from_row(row: &AnyRow) -> Result<EventRecord> {
             upper_bound: row.get::<Option<i64>>("upper_bound")?.unwrap_or(0),
             breaks: row.get::<Option<i64>>("breaks")?.unwrap_or(0),
             idle_slots: row.get::<Option<i64>>("idle_slots")?.unwrap_or(0),
+            breaks_lower_bound: row.get::<Option<i64>>("breaks_lower_bound")?.unwrap_or(0),
+            fingerprint: row.get::<Option<i64>>("schedule_fingerprint")?.unwrap_or(0),
         }),
         None => None,
     };
@@ -829,13 +837,18 @@ impl EventsView {
                 record.event.status
             )));
         }
-        let accepted: std::collections::HashSet<MeetingRequestId> =
-            load_requests(&mut conn, self.cluster, event)
-                .await?
-                .into_iter()
-                .filter(|r| r.request.status == RequestStatus::Accepted)
-                .map(|r| r.id)
-                .collect();
+        let requests = load_requests(&mut conn, self.cluster, event).await?;
+        let accepted: std::collections::HashSet<MeetingRequestId> = requests
+            .iter()
+            .filter(|r| r.request.status == RequestStatus::Accepted)
+            .map(|r| r.id)
+            .collect();
+        // Attendance already marked stays with its meeting when that meeting is placed
+        // again (a re-schedule on the day, after a cancellation).
+        let marks: std::collections::HashMap<MeetingRequestId, Attendance> = requests
+            .iter()
+            .filter_map(|r| Some((r.id, r.attendance?)))
+            .collect();
         conn.execute(
             "DELETE FROM meeting_placements WHERE event_id = $1 AND cluster_id = $2",
             params![event.0, self.cluster.0],
@@ -870,10 +883,19 @@ impl EventsView {
                     format!("two meetings at table {table} in slot {slot}")
                 })
             })?;
+            if let Some(mark) = marks.get(request) {
+                conn.execute(
+                    "UPDATE meeting_placements SET attendance = $1 \
+                     WHERE request_id = $2 AND event_id = $3 AND cluster_id = $4",
+                    params![mark.code().to_string(), request.0, event.0, self.cluster.0],
+                )
+                .await?;
+            }
         }
         conn.execute(
             "UPDATE events SET status = $1, scheduled_at = $2, priority_sum = $3, upper_bound = $4, \
-             breaks = $5, idle_slots = $6, updated_at = $7 WHERE id = $8 AND cluster_id = $9",
+             breaks = $5, idle_slots = $6, breaks_lower_bound = $7, schedule_fingerprint = $8, \
+             updated_at = $9 WHERE id = $10 AND cluster_id = $11",
             params![
                 EventStatus::Scheduled.code(),
                 figures.scheduled_at,
@@ -881,6 +903,8 @@ impl EventsView {
                 figures.upper_bound,
                 figures.breaks,
                 figures.idle_slots,
+                figures.breaks_lower_bound,
+                figures.fingerprint,
                 crate::now(),
                 event.0,
                 self.cluster.0

@@ -230,6 +230,8 @@ on_every_backend!(events_belong_to_their_cluster_and_follow_the_rules, |db| {
         upper_bound: 9,
         breaks: 0,
         idle_slots: 0,
+        breaks_lower_bound: 0,
+        fingerprint: 0,
     };
     assert!(v1.save_schedule(id, &[(bd, 0, 0)], &figures).await.is_err());
     assert!(v1.save_schedule(id, &[(ab, 3, 0)], &figures).await.is_err());
@@ -394,6 +396,8 @@ on_every_backend!(registrations_change_and_go_and_attendance_is_marked, |db| {
         upper_bound: 9,
         breaks: 0,
         idle_slots: 0,
+        breaks_lower_bound: 0,
+        fingerprint: 0,
     };
     v1.save_schedule(id, &[(ab, 0, 0), (bc, 1, 0), (ca, 4, 0)], &figures)
         .await
@@ -512,6 +516,15 @@ on_every_backend!(registrations_change_and_go_and_attendance_is_marked, |db| {
     v1.set_attendance(id, ab, Some(Attendance::Held), after)
         .await
         .unwrap();
+
+    // A re-schedule (after a cancellation on the day) keeps the mark of a meeting placed
+    // again, in its new slot too.
+    v1.save_schedule(id, &[(ab, 1, 0)], &figures).await.unwrap();
+    let r = v1.requests(id).await.unwrap();
+    assert_eq!(r[0].placement, Some((1, 0)));
+    assert_eq!(r[0].attendance, Some(Attendance::Held));
+    assert_eq!(v1.figures(id).await.unwrap().held, 1);
+    v1.set_status(id, EventStatus::Published).await.unwrap();
 
     // Once closed: attendance still, registrations no longer change.
     v1.set_status(id, EventStatus::Closed).await.unwrap();

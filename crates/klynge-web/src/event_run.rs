@@ -123,6 +123,43 @@ impl Built {
         }
     }
 
+    /// Identifies this scheduler input together with the meetings placed (`placed`: their
+    /// keys), so that a run's proven bound on breaks is shown only while neither has
+    /// changed; moving a placed meeting keeps it. FNV-1a, stable across versions and
+    /// machines (the value is stored).
+    fn fingerprint<'a>(&self, placed: impl Iterator<Item = &'a str>) -> i64 {
+        const PRIME: u64 = 0x0000_0100_0000_01B3;
+        let mut placed: Vec<&str> = placed.collect();
+        placed.sort_unstable();
+        let input = serde_json::to_vec(&self.input).unwrap_or_default();
+        let mut hash: u64 = 0xCBF2_9CE4_8422_2325;
+        for part in std::iter::once(input.as_slice()).chain(placed.iter().map(|k| k.as_bytes())) {
+            for &byte in part.iter().chain(b"\n") {
+                hash = (hash ^ u64::from(byte)).wrapping_mul(PRIME);
+            }
+        }
+        hash as i64
+    }
+
+    /// The figures a solution is saved with; the proven bound on breaks only from a run
+    /// from scratch (`fresh`), as a re-schedule's bound holds only with the kept meetings
+    /// where they were.
+    fn figures(&self, solution: &Solution, fresh: bool) -> ScheduleFigures {
+        ScheduleFigures {
+            scheduled_at: Utc::now(),
+            priority_sum: solution.stats.priority_sum as i64,
+            upper_bound: solution.stats.upper_bound as i64,
+            breaks: solution.stats.breaks as i64,
+            idle_slots: solution.stats.idle_slots as i64,
+            breaks_lower_bound: if fresh {
+                solution.stats.breaks_lower_bound as i64
+            } else {
+                0
+            },
+            fingerprint: self.fingerprint(solution.scheduled.iter().map(|p| p.meeting.as_str())),
+        }
+    }
+
     /// The solution as (request, slot position, table).
     pub fn placements(&self, solution: &Solution) -> Vec<(MeetingRequestId, u32, u32)> {
         solution
@@ -140,9 +177,10 @@ impl Built {
 }
 
 /// The breaks of the schedule as it stands (manual moves included) and a proven lower bound
-/// on the breaks of any schedule holding the same meetings
-/// ([`klynge_scheduler::breaks_lower_bound`]), so the organiser sees how far from optimal it
-/// can be. `None` when nothing is placed or the event is no valid scheduler input.
+/// on the breaks of any schedule holding the same meetings: the participants' floors
+/// ([`klynge_scheduler::breaks_lower_bound`]), raised to the last run's proven bound while the
+/// event's scheduler input and placed meetings are the run's, so the organiser sees how far
+/// from optimal it can be. `None` when nothing is placed or the event is no valid scheduler input.
 pub fn breaks_and_lower_bound(
     event: &EventRecord,
     participants: &[ParticipantRecord],
@@ -184,21 +222,15 @@ pub fn breaks_and_lower_bound(
         })
         .sum();
     let solution = built.previous(&placements);
-    Some((
-        breaks,
-        klynge_scheduler::breaks_lower_bound(&instance, &solution),
-    ))
-}
-
-/// The figures a solution is saved with.
-fn figures(solution: &Solution) -> ScheduleFigures {
-    ScheduleFigures {
-        scheduled_at: Utc::now(),
-        priority_sum: solution.stats.priority_sum as i64,
-        upper_bound: solution.stats.upper_bound as i64,
-        breaks: solution.stats.breaks as i64,
-        idle_slots: solution.stats.idle_slots as i64,
-    }
+    let floors = klynge_scheduler::breaks_lower_bound(&instance, &solution);
+    // The last run's bound, while the input and the placed meetings are those of the run.
+    let keys: Vec<String> = placements.iter().map(|p| meeting_key(p.request)).collect();
+    let fingerprint = built.fingerprint(keys.iter().map(String::as_str));
+    let proven = event
+        .schedule
+        .filter(|f| f.fingerprint == fingerprint)
+        .map_or(0, |f| u64::try_from(f.breaks_lower_bound).unwrap_or(0));
+    Some((breaks, floors.max(proven).min(breaks)))
 }
 
 /// Why [`schedule_now`] saved no schedule.
@@ -232,7 +264,7 @@ pub async fn schedule_now(
         tokio::task::spawn_blocking(move || klynge_scheduler::schedule(&instance, &options))
             .await
             .map_err(|e| RunError::Stopped(e.to_string()))?;
-    let figures = figures(&solution);
+    let figures = built.figures(&solution, true);
     view.save_schedule(event, &built.placements(&solution), &figures)
         .await?;
     Ok(figures)
@@ -299,6 +331,7 @@ pub fn start(
         time_limit: time_limit(built.input.meetings.len()),
         ..Options::default()
     };
+    let fresh = keep.is_none();
     tokio::spawn(async move {
         let progress_job = job.clone();
         let solved = tokio::task::spawn_blocking(move || {
@@ -324,7 +357,7 @@ pub fn start(
         .await;
         let done = match solved {
             Ok(solution) => {
-                let figures = figures(&solution);
+                let figures = built.figures(&solution, fresh);
                 view.save_schedule(event, &built.placements(&solution), &figures)
                     .await
                     .map_err(|e| e.to_string())
@@ -340,4 +373,119 @@ pub fn start(
         j.done = Some(done);
     });
     true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use klynge_domain::{
+        ClusterId, Email, Event, EventParticipant, EventStatus, MeetingRequest, Name,
+        OrganisationId, Slot,
+    };
+    use klynge_store::{ParticipantRecord, RequestRecord};
+
+    fn text<T, E: std::fmt::Display>(parsed: Result<T, E>) -> T {
+        parsed.unwrap_or_else(|e| panic!("test value: {e}"))
+    }
+
+    /// Three participants meeting pairwise in three slots: each alone could hold its two
+    /// meetings back to back (its floor is 0), but one of them always waits a slot.
+    fn triangle() -> (EventRecord, Vec<ParticipantRecord>, Vec<RequestRecord>) {
+        let event = EventRecord {
+            id: EventId(1),
+            event: Event {
+                cluster: ClusterId(1),
+                name: text(Name::parse("Trekant")),
+                place: "Aarhus".into(),
+                held_on: chrono::NaiveDate::from_ymd_opt(2027, 3, 1).unwrap_or_default(),
+                slots: text(Slot::parse_lines("09:00-09:20\n09:20-09:40\n09:40-10:00")),
+                tables: 1,
+                table_names: Vec::new(),
+                status: EventStatus::Scheduled,
+            },
+            schedule: None,
+        };
+        let participants = ["a", "b", "c"]
+            .iter()
+            .enumerate()
+            .map(|(i, n)| ParticipantRecord {
+                id: EventParticipantId(i as i64 + 1),
+                participant: EventParticipant {
+                    organisation: OrganisationId(i as i64 + 1),
+                    name: text(Name::parse(n)),
+                    email: text(Email::parse(&format!("{n}@example.dk"))),
+                    available: None,
+                    max_meetings: None,
+                },
+                organisation_name: n.to_string(),
+                country: "DK".into(),
+            })
+            .collect();
+        // ab in slot 0, bc in slot 1, ac in slot 2: a waits.
+        let requests = [(1, 2, 0), (2, 3, 1), (1, 3, 2)]
+            .iter()
+            .enumerate()
+            .map(|(i, &(from, to, slot))| RequestRecord {
+                id: MeetingRequestId(i as i64 + 1),
+                request: MeetingRequest {
+                    from: EventParticipantId(from),
+                    to: EventParticipantId(to),
+                    message: String::new(),
+                    priority: 1,
+                    status: RequestStatus::Accepted,
+                },
+                from_name: String::new(),
+                from_organisation: String::new(),
+                to_name: String::new(),
+                to_organisation: String::new(),
+                placement: Some((slot, 0)),
+                attendance: None,
+            })
+            .collect();
+        (event, participants, requests)
+    }
+
+    #[test]
+    fn a_runs_proven_bound_is_shown_while_the_event_is_unchanged() {
+        let (mut event, mut participants, mut requests) = triangle();
+        assert_eq!(
+            breaks_and_lower_bound(&event, &participants, &requests),
+            Some((1, 0)),
+            "the floors alone see no break"
+        );
+        // A run from scratch proves the break (the exact search; a time limit, no cap).
+        let built = build_input(&event, &participants, &requests);
+        let instance = Instance::new(&built.input).unwrap_or_else(|e| panic!("{e}"));
+        let options = Options {
+            time_limit: Duration::from_secs(5),
+            ..Options::default()
+        };
+        let solution = klynge_scheduler::schedule(&instance, &options);
+        assert_eq!(solution.stats.breaks_lower_bound, 1);
+        event.schedule = Some(built.figures(&solution, true));
+        assert_eq!(
+            breaks_and_lower_bound(&event, &participants, &requests),
+            Some((1, 1))
+        );
+        // Moving a meeting keeps the same meetings: the bound stands.
+        requests[0].placement = Some((1, 0));
+        requests[1].placement = Some((0, 0));
+        assert_eq!(
+            breaks_and_lower_bound(&event, &participants, &requests),
+            Some((1, 1))
+        );
+        // A re-schedule's bound is not stored (it holds only with the kept meetings).
+        let mut rerun = event.clone();
+        rerun.schedule = Some(built.figures(&solution, false));
+        assert_eq!(
+            breaks_and_lower_bound(&rerun, &participants, &requests),
+            Some((1, 0))
+        );
+        // Changed availability: the run's bound may no longer hold, the floors remain.
+        participants[0].participant.available = Some(vec![0, 1]);
+        assert_eq!(
+            breaks_and_lower_bound(&event, &participants, &requests),
+            Some((1, 0))
+        );
+    }
 }

@@ -594,6 +594,8 @@ async fn registrations_change_and_go_and_attendance_is_marked() {
             upper_bound: 12,
             breaks: 0,
             idle_slots: 0,
+            breaks_lower_bound: 0,
+            fingerprint: 0,
         },
     )
     .await

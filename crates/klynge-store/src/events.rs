@@ -867,14 +867,16 @@ impl EventsView {
                 )));
             }
             conn.execute(
-                "INSERT INTO meeting_placements (request_id, event_id, cluster_id, slot, table_no) \
-                 VALUES ($1, $2, $3, $4, $5)",
+                "INSERT INTO meeting_placements \
+                 (request_id, event_id, cluster_id, slot, table_no, attendance) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
                 params![
                     request.0,
                     event.0,
                     self.cluster.0,
                     i64::from(*slot),
-                    i64::from(*table)
+                    i64::from(*table),
+                    marks.get(request).map(|a| a.code().to_string())
                 ],
             )
             .await
@@ -883,14 +885,6 @@ impl EventsView {
                     format!("two meetings at table {table} in slot {slot}")
                 })
             })?;
-            if let Some(mark) = marks.get(request) {
-                conn.execute(
-                    "UPDATE meeting_placements SET attendance = $1 \
-                     WHERE request_id = $2 AND event_id = $3 AND cluster_id = $4",
-                    params![mark.code().to_string(), request.0, event.0, self.cluster.0],
-                )
-                .await?;
-            }
         }
         conn.execute(
             "UPDATE events SET status = $1, scheduled_at = $2, priority_sum = $3, upper_bound = $4, \

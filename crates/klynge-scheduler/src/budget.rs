@@ -59,11 +59,6 @@ impl Budget {
         self.start + self.limit
     }
 
-    /// The moment `fraction` of the budget's time is used.
-    pub(crate) fn deadline_at(&self, fraction: f64) -> Instant {
-        self.start + self.limit.mul_f64(fraction.clamp(0.0, 1.0))
-    }
-
     /// Lets this budget tell the exact search about schedules found (and so
     /// stop when one meets its proven bound).
     pub(crate) fn share(&mut self, shared: Arc<Shared>) {

@@ -4,12 +4,8 @@
 //! - **from below** ([`search`], its own thread beside the annealing): a
 //!   core-guided MaxSAT search ([`Cores`]); every refutation raises the
 //!   proven bound by one, and the first schedule it finds is optimal;
-//! - **beside it** ([`follow`], the annealing thread after its short share
-//!   of the time): the same relaxations replayed in a model numbered in
-//!   another order, so the last solve, whose length varies most with the
-//!   model's details, runs twice and ends with the faster;
-//! - **from above** ([`improve`], the annealing thread for the last part of
-//!   the time): large neighbourhood moves ([`Improver`]); every held
+//! - **from above** ([`improve`], the annealing thread once its share of the
+//!   time is spent): large neighbourhood moves ([`Improver`]); every held
 //!   meeting outside a neighbourhood is assumed in its slot of the best
 //!   schedule known, nobody may get more breaks than there and the total must
 //!   drop; a few thousand conflicts decide.
@@ -18,11 +14,10 @@
 //! at the deadline, or when another thread has proven optimality.
 //!
 //! Measured on the 20 published events, 10 s on two cores (`run_file`): the
-//! core-guided search proves the optimum of all 20; the hard ones are
-//! forum-13crafb and ticf-13crafb (6 and 3 breaks), where the last solve,
-//! the one that yields the schedule, took 2 to 12 s depending on the model's
-//! details; with the follower and full core counters they take 3-7 s and
-//! 3-5 s (see the README for the figures). The implied window and
+//! core-guided search proves the optimum of all 20 in most runs; the hard
+//! ones are forum-13crafb and ticf-13crafb (6 and 3 breaks), where the last
+//! solve, the one that yields the schedule, varies most with the solver's
+//! random choices (see the README for the figures). The implied window and
 //! seat constraints below made the difference: without them the third core
 //! of forum-13crafb took 640,000 conflicts (70 s), with them 20,000. The
 //! window pairs and the model without the total count then took the median
@@ -51,7 +46,7 @@
 //! - implied, per meeting: its participants take no two windows that leave
 //!   it no slot in both.
 
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -81,11 +76,6 @@ pub(crate) struct Shared {
     /// The best schedule found (breaks, slot per meeting), for the threads to
     /// continue from each other's progress.
     schedule: Mutex<Option<(u64, Vec<u32>)>>,
-    /// The core-guided search's relaxations so far, in order, for a
-    /// follower ([`follow`]) to replay in its own model.
-    relaxations: Mutex<Vec<Relaxation>>,
-    /// How many relaxations have been published.
-    published: Arc<AtomicUsize>,
 }
 
 impl Shared {
@@ -95,25 +85,7 @@ impl Shared {
             best: AtomicU64::new(best),
             lower: AtomicU64::new(lower),
             schedule: Mutex::new(None),
-            relaxations: Mutex::new(Vec::new()),
-            published: Arc::new(AtomicUsize::new(0)),
         }
-    }
-
-    /// The core-guided search relaxed a core.
-    fn relaxed(&self, relaxation: Relaxation) {
-        if let Ok(mut all) = self.relaxations.lock() {
-            all.push(relaxation);
-            self.published.store(all.len(), Ordering::Relaxed);
-        }
-    }
-
-    /// The relaxations after the first `known`.
-    fn relaxations_after(&self, known: usize) -> Vec<Relaxation> {
-        self.relaxations
-            .lock()
-            .map(|all| all.get(known..).unwrap_or_default().to_vec())
-            .unwrap_or_default()
     }
 
     /// A thread found a schedule (slot per meeting) with `breaks`.
@@ -168,28 +140,11 @@ pub(crate) fn fits(inst: &Instance, st: &State) -> bool {
 struct Stop {
     deadline: Instant,
     stop: Arc<AtomicBool>,
-    /// For a follower ([`follow`]): the relaxations published and those it
-    /// has replayed; its solve is moot once they differ.
-    behind: Option<(Arc<AtomicUsize>, Arc<AtomicUsize>)>,
-}
-
-impl Stop {
-    fn new(shared: &Shared, deadline: Instant) -> Self {
-        Stop {
-            deadline,
-            stop: Arc::clone(&shared.stop),
-            behind: None,
-        }
-    }
 }
 
 impl Terminator for Stop {
     fn terminated(&mut self) -> bool {
-        self.stop.load(Ordering::Relaxed)
-            || Instant::now() >= self.deadline
-            || self.behind.as_ref().is_some_and(|(published, replayed)| {
-                published.load(Ordering::Relaxed) > replayed.load(Ordering::Relaxed)
-            })
+        self.stop.load(Ordering::Relaxed) || Instant::now() >= self.deadline
     }
 }
 
@@ -262,16 +217,6 @@ impl Cnf {
     }
 }
 
-/// The order in which a model numbers the held meetings' variables.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Order {
-    /// By meeting.
-    Natural,
-    /// Shuffled by the seed: the same constraints, but the solver (whose
-    /// decisions and tie-breaks follow variable numbers) searches otherwise.
-    Shuffled,
-}
-
 /// The model of one held-meeting set.
 struct Model {
     cnf: Cnf,
@@ -300,18 +245,12 @@ impl Model {
     /// The model has no count of all breaks: both searches bound the
     /// participants' own counts, and without the total's long counter chain
     /// the solver does about a quarter more conflicts per second.
-    fn build(st: &State, seed: u64, order: Order) -> Model {
+    fn build(st: &State, seed: u64) -> Model {
         let inst = st.inst;
         let n = inst.slots;
-        let mut held: Vec<usize> = (0..inst.meeting_ids.len())
+        let held: Vec<usize> = (0..inst.meeting_ids.len())
             .filter(|&m| st.slot_of[m] != NONE)
             .collect();
-        if order == Order::Shuffled {
-            let mut rng = Rng::new(seed ^ 0x0DE5_1E55);
-            for i in (1..held.len()).rev() {
-                held.swap(i, rng.below(i + 1));
-            }
-        }
         let mut cnf = Cnf {
             solver: CaDiCal::new(),
             vars: 0,
@@ -514,9 +453,12 @@ impl Model {
 
     /// The model of the meetings held in `st` (see [`Model::build`]), stopped
     /// at `deadline` or the run's shared stop.
-    fn for_run(st: &State, stop: Stop, seed: u64, order: Order) -> Model {
-        let mut model = Model::build(st, seed, order);
-        model.cnf.solver.connect_terminator(stop);
+    fn for_run(st: &State, shared: &Shared, deadline: Instant, seed: u64) -> Model {
+        let mut model = Model::build(st, seed);
+        model.cnf.solver.connect_terminator(Stop {
+            deadline,
+            stop: Arc::clone(&shared.stop),
+        });
         model
     }
 
@@ -635,28 +577,37 @@ pub(crate) fn search(
     deadline: Instant,
     seed: u64,
 ) -> Option<Vec<u32>> {
-    if shared.best.load(Ordering::Relaxed) <= shared.lower() {
+    let inst = st.inst;
+    let n = inst.slots;
+    let start_best = shared.best.load(Ordering::Relaxed);
+    if start_best <= shared.lower() {
         return None;
     }
-    let mut model = Model::for_run(st, Stop::new(shared, deadline), seed, Order::Natural);
+    let floor_sum: u64 = st.floor.iter().map(|&f| u64::from(f)).sum();
+    let over = |shared: &Shared| shared.stop.load(Ordering::Relaxed) || Instant::now() >= deadline;
+    let mut slots = st.slot_of.clone();
+    let mut found: Option<Vec<u32>> = None;
+    let mut model = Model::for_run(st, shared, deadline, seed);
     let mut cores = Cores::new(&model);
-    let mut found = Found::new(st);
     let mut slice = FIRST_SLICE;
     loop {
         let best = shared.best.load(Ordering::Relaxed);
-        if found.over(shared, deadline) {
-            return found.slots;
+        if over(shared) || shared.lower() >= best {
+            return found;
         }
         match cores.step(&mut model, slice, best) {
-            Step::Core(relaxation) => {
-                shared.relaxed(relaxation);
-                shared.proved(found.floor_sum + cores.found);
-            }
+            Step::Core => shared.proved(floor_sum + cores.found),
             Step::Schedule => {
+                model.read(&mut slots, n);
+                let breaks = count_breaks(inst, &slots);
+                if breaks < best {
+                    found = Some(slots.clone());
+                    shared.found_schedule(breaks, &slots);
+                }
                 // Optimal unless a counter was cut short; then this search
                 // has nothing more to say.
-                if !found.read(&mut model, shared, cores.found) {
-                    return found.slots;
+                if breaks > floor_sum + cores.found {
+                    return found;
                 }
             }
             // The solver keeps what it learnt; the next call gets longer.
@@ -665,108 +616,10 @@ pub(crate) fn search(
     }
 }
 
-/// A follower of the core-guided search ([`search`]), for the second core:
-/// it replays the search's relaxations in a model of its own, built in
-/// another order and solved with another seed, and solves under them. Only
-/// the last solve, the one that finds the schedule at the bound, takes long
-/// (on the hard published events 2 to 10 s, varying with the model's
-/// details); two differently built models at it finish when the faster does.
-/// A refutation means the follower is ahead of the search; it then waits
-/// for the search's next relaxation. Returns the schedule it found, if
-/// better than the best known.
-pub(crate) fn follow(
-    st: &State,
-    shared: &Shared,
-    deadline: Instant,
-    seed: u64,
-) -> Option<Vec<u32>> {
-    if shared.best.load(Ordering::Relaxed) <= shared.lower() {
-        return None;
-    }
-    let replayed = Arc::new(AtomicUsize::new(0));
-    let stop = Stop {
-        behind: Some((Arc::clone(&shared.published), Arc::clone(&replayed))),
-        ..Stop::new(shared, deadline)
-    };
-    let mut model = Model::for_run(st, stop, seed, Order::Shuffled);
-    let mut cores = Cores::new(&model);
-    let mut found = Found::new(st);
-    let mut slice = FIRST_SLICE;
-    while !found.over(shared, deadline) {
-        let mut known = replayed.load(Ordering::Relaxed);
-        for relaxation in shared.relaxations_after(known) {
-            cores.relax(&mut model, &relaxation);
-            known += 1;
-        }
-        replayed.store(known, Ordering::Relaxed);
-        match cores.solve_all(&mut model, slice) {
-            // At the bound (optimal), or above it if a counter was cut
-            // short; either way the follower has nothing more to say.
-            Status::SATISFIABLE => {
-                found.read(&mut model, shared, cores.found);
-                return found.slots;
-            }
-            Status::UNSATISFIABLE => {
-                while shared.published.load(Ordering::Relaxed) <= known
-                    && !found.over(shared, deadline)
-                {
-                    std::thread::sleep(std::time::Duration::from_millis(2));
-                }
-            }
-            // Out of conflicts, or stopped by a new relaxation.
-            _ if shared.published.load(Ordering::Relaxed) <= known => {
-                slice = slice.saturating_mul(2);
-            }
-            _ => {}
-        }
-    }
-    found.slots
-}
-
-/// The schedules a search thread finds.
-struct Found<'a> {
-    inst: &'a Instance,
-    floor_sum: u64,
-    /// A buffer for the model's schedule.
-    read: Vec<u32>,
-    /// The best this thread found, if better than the best known then.
-    slots: Option<Vec<u32>>,
-}
-
-impl<'a> Found<'a> {
-    fn new(st: &State<'a>) -> Self {
-        Found {
-            inst: st.inst,
-            floor_sum: st.floor.iter().map(|&f| u64::from(f)).sum(),
-            read: st.slot_of.clone(),
-            slots: None,
-        }
-    }
-
-    /// The run is over, or the bound meets the best schedule.
-    fn over(&self, shared: &Shared, deadline: Instant) -> bool {
-        shared.stop.load(Ordering::Relaxed)
-            || Instant::now() >= deadline
-            || shared.lower() >= shared.best.load(Ordering::Relaxed)
-    }
-
-    /// Reads the model's schedule and shares it if better than the best
-    /// known; whether its breaks are at the bound of `cores` relaxations.
-    fn read(&mut self, model: &mut Model, shared: &Shared, cores: u64) -> bool {
-        model.read(&mut self.read, self.inst.slots);
-        let breaks = count_breaks(self.inst, &self.read);
-        if breaks < shared.best.load(Ordering::Relaxed) {
-            self.slots = Some(self.read.clone());
-            shared.found_schedule(breaks, &self.read);
-        }
-        breaks <= self.floor_sum + cores
-    }
-}
-
 /// What one call of the core-guided search came to.
 enum Step {
     /// A refutation: the lower bound rose by one.
-    Core(Relaxation),
+    Core,
     /// A schedule satisfying every soft literal (read it from the model).
     Schedule,
     /// Out of conflicts (or stopped).
@@ -795,23 +648,6 @@ struct Cores {
 
 /// Trimming rounds per core (solving again under the core alone).
 const TRIM_ROUNDS: usize = 3;
-
-/// A core's counter counts at least this far (or all of it), whatever the
-/// breaks left between the bound and the best schedule. Cut at that reach,
-/// the model depended on how far the annealing had got when the core was
-/// found, and the last solve on ticf-13crafb took 3 to 12 s from run to run;
-/// counted in full (cores there have 38 members), 3 s in 20 of 20 runs.
-const FULL_COUNT: usize = 64;
-
-/// One relaxation of the core-guided search: a core's soft literals, as
-/// (counter, output) pairs, and how far its new counter counts. Counters are
-/// named by position, so a relaxation applies to any model of the same held
-/// meetings.
-#[derive(Clone)]
-struct Relaxation {
-    core: Vec<(usize, usize)>,
-    width: usize,
-}
 
 impl Cores {
     fn new(model: &Model) -> Self {
@@ -848,21 +684,16 @@ impl Cores {
             .collect()
     }
 
-    /// Solves under every soft literal.
-    fn solve_all(&self, model: &mut Model, conflicts: i32) -> Status {
-        let all: Vec<usize> = (0..self.softs.len()).collect();
-        model.solve(&self.assumptions(&all), conflicts)
-    }
-
     /// One solve under every soft literal; `best`: the breaks of the best
     /// schedule known (how far a new core's counter need count).
     fn step(&mut self, model: &mut Model, conflicts: i32, best: u64) -> Step {
-        match self.solve_all(model, conflicts) {
+        let all: Vec<usize> = (0..self.softs.len()).collect();
+        let assumptions = self.assumptions(&all);
+        match model.solve(&assumptions, conflicts) {
             Status::SATISFIABLE => return Step::Schedule,
             Status::UNKNOWN => return Step::Unknown,
             Status::UNSATISFIABLE => {}
         }
-        let all: Vec<usize> = (0..self.softs.len()).collect();
         let mut core = self.failed(model, &all);
         // Trimming: the refutation under fewer assumptions often needs
         // fewer, and a smaller core relaxes less.
@@ -885,29 +716,20 @@ impl Cores {
             // at all, which the start schedule contradicts; nothing to learn.
             return Step::Unknown;
         }
+        self.found += 1;
         // A new counter need reach no further than the breaks left between
-        // the bound and the best schedule (but see FULL_COUNT).
-        let reach = usize::try_from(best.saturating_sub(model.floor_sum + self.found + 1))
+        // the bound and the best schedule.
+        let reach = usize::try_from(best.saturating_sub(model.floor_sum + self.found))
             .unwrap_or(usize::MAX);
-        let width = if reach == 0 {
-            0
-        } else {
-            (core.len() - 1).min(reach.max(FULL_COUNT))
-        };
-        let relaxation = Relaxation {
-            core: core.iter().map(|&i| self.softs[i]).collect(),
-            width,
-        };
-        self.relax(model, &relaxation);
-        Step::Core(relaxation)
+        let pairs: Vec<(usize, usize)> = core.iter().map(|&i| self.softs[i]).collect();
+        self.relax(model, &pairs, reach);
+        Step::Core
     }
 
-    /// Relaxes the soft literals of a core: the bound rises by one, each
-    /// literal gives way to its counter's next output, and a new counter over
-    /// them adds "more than one of them" as a soft literal.
-    fn relax(&mut self, model: &mut Model, relaxation: &Relaxation) {
-        let core = &relaxation.core;
-        self.found += 1;
+    /// Relaxes the soft literals `core`: each gives way to its counter's
+    /// next output, and a new counter over them (up to `reach`) adds "more
+    /// than one of them" as a soft literal.
+    fn relax(&mut self, model: &mut Model, core: &[(usize, usize)], reach: usize) {
         let lits: Vec<i32> = core.iter().map(|&s| self.lit(s)).collect();
         let mut softs = Vec::with_capacity(self.softs.len() + 1);
         for &(c, j) in &self.softs {
@@ -917,8 +739,8 @@ impl Cores {
                 softs.push((c, j + 1));
             }
         }
-        let outputs = if lits.len() > 1 && relaxation.width > 0 {
-            model.cnf.counter(&lits, relaxation.width)
+        let outputs = if lits.len() > 1 && reach > 0 {
+            model.cnf.counter(&lits, reach.min(lits.len() - 1))
         } else {
             Vec::new()
         };
@@ -944,7 +766,7 @@ pub(crate) fn improve(
     if best <= shared.lower() {
         return None;
     }
-    let mut model = Model::for_run(st, Stop::new(shared, deadline), seed, Order::Natural);
+    let mut model = Model::for_run(st, shared, deadline, seed);
     let mut improver = Improver::new(st, seed);
     improver.run(&mut model, shared, deadline);
     improver.found
@@ -1134,11 +956,7 @@ mod tests {
                 priority_sum: slots.len() as u64,
                 upper_bound: slots.len() as u64,
                 breaks: count_breaks(inst, slots),
-                idle_slots: {
-                    let mut st = State::new(inst);
-                    st.restore(slots);
-                    crate::solve::idle_slots(&st)
-                },
+                idle_slots: 0,
                 breaks_lower_bound: 0,
                 seconds: 0.0,
             },
@@ -1198,45 +1016,6 @@ mod tests {
             shared.stop.load(Ordering::Relaxed),
             "proven optimal ends the run"
         );
-    }
-
-    #[test]
-    fn a_follower_replays_the_searchs_cores_in_its_own_model() {
-        // The triangle in four slots: its meetings need three different
-        // slots, which cannot all be adjacent, so one break is optimal
-        // (floors 0: only a core proves it). The start has two.
-        let inst = instance(
-            r#"{"slots": 4, "tables": 3,
-            "participants": [{"id": "a"}, {"id": "b"}, {"id": "c"}],
-            "meetings": [{"id": "ab", "with": ["a", "b"]}, {"id": "bc", "with": ["b", "c"]},
-                         {"id": "ac", "with": ["a", "c"]}]}"#,
-        );
-        let st = state(&inst, &[0, 3, 1]);
-        assert_eq!(st.breaks, 2);
-        let deadline = || Instant::now() + Duration::from_secs(5);
-        let searched = shared_for(&st);
-        let Some(slots) = search(&st, &searched, deadline(), 0) else {
-            panic!("the search found no better schedule");
-        };
-        assert_eq!(verified_breaks(&inst, &slots), 1);
-        let relaxations = searched.relaxations_after(0);
-        assert_eq!(relaxations.len(), 1, "one core proves the bound");
-
-        // A follower that knows nothing refutes the floors and waits; one
-        // given the search's relaxation finds the optimum in its own,
-        // shuffled model.
-        let idle = shared_for(&st);
-        let soon = Instant::now() + Duration::from_millis(200);
-        assert!(follow(&st, &idle, soon, 5).is_none());
-        let following = shared_for(&st);
-        for relaxation in relaxations {
-            following.relaxed(relaxation);
-        }
-        let Some(slots) = follow(&st, &following, deadline(), 5) else {
-            panic!("the follower found no better schedule");
-        };
-        assert_eq!(verified_breaks(&inst, &slots), 1, "slots {slots:?}");
-        assert_eq!(following.best.load(Ordering::Relaxed), 1);
     }
 
     #[test]

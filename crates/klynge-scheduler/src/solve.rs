@@ -215,9 +215,6 @@ fn solve(
     } else {
         1
     };
-    // The held meetings and floors the exact searches model (the annealing
-    // changes `st`).
-    let start = exact.then(|| st.clone());
     let (best, exact_best, refined) = std::thread::scope(|scope| {
         // The bound's refinement needs only the priority, which the break
         // phase keeps: it runs beside the search (on large events the second
@@ -225,9 +222,10 @@ fn solve(
         let (target, deadline) = (st.priority, budget.deadline());
         let refine = (target < upper_bound)
             .then(|| scope.spawn(move || crate::dual::refine(inst, bound_parts, target, deadline)));
-        let exact_thread = shared.as_ref().zip(start.as_ref()).map(|(shared, start)| {
+        let exact_thread = shared.as_ref().map(|shared| {
+            let start = st.clone();
             let deadline = budget.deadline();
-            scope.spawn(move || crate::exact::search(start, shared, deadline, options.seed))
+            scope.spawn(move || crate::exact::search(&start, shared, deadline, options.seed))
         });
         let helpers: Vec<_> = (1..annealing_threads)
             .map(|t| {
@@ -240,16 +238,13 @@ fn solve(
                 })
             })
             .collect();
-        // Beside the exact search the annealing has two runs, for a short
-        // share of the time: it finds good schedules fast and then stalls.
-        // This thread then follows the exact search (the same bound in a
-        // model of its own, so the long last solve runs twice), and for the
-        // last part of the time makes neighbourhood moves from the best
-        // schedule either has, for events whose optimum is out of reach.
-        let mut best = if let (Some(shared), Some(start)) = (&shared, &start) {
+        // Beside the exact search the annealing has two runs, for a share of
+        // the time: it finds good schedules fast and then stalls, where the
+        // exact search's neighbourhood moves go on improving; this thread
+        // then makes such moves too, from the best schedule either has.
+        let mut best = if let Some(shared) = &shared {
             let now = budget.refresh();
-            let share = |f: f64| now + f * (1.0 - now);
-            let until = share(ANNEAL_SHARE);
+            let until = now + ANNEAL_SHARE * (1.0 - now);
             let mut best = anneal_runs(
                 &mut st,
                 &mut rng,
@@ -258,13 +253,6 @@ fn solve(
                 until,
                 &mut |st, b| report(Phase::Improve, st, b, false),
             );
-            if budget.refresh() < share(FOLLOW_UNTIL) {
-                let until = budget.deadline_at(share(FOLLOW_UNTIL));
-                if let Some(slots) = crate::exact::follow(start, shared, until, options.seed ^ 2) {
-                    st.restore(&slots);
-                    best = (st.priority, st.breaks, slots);
-                }
-            }
             if budget.refresh() < 1.0 {
                 st.restore(&best.2);
                 if let Some(slots) =
@@ -349,18 +337,12 @@ fn solve(
 /// when the exact search runs beside it.
 /// (Measured on the 20 public instances, three seeds each: a quarter lost
 /// tic-14crafc's optimum in half the runs, the whole time lost a break on
-/// the crafb events. With the faster exact model, which proves tic-14crafc
-/// in 0.3 s, and the follower after it: a tenth found all 20 optima in 60 of
-/// 60 runs of 10 s.)
-const ANNEAL_SHARE: f64 = 0.1;
-
-/// Until this share of the time left after the insertion phase, the
-/// annealing thread then follows the exact search ([`crate::exact::follow`]);
-/// after it, it makes neighbourhood moves. (Measured on forum-13crafb,
-/// seeds 13-24: following until 0.85 found the optimum in 12 of 12 runs of
-/// 10 s, where 0.7 missed seed 22 and the neighbourhood moves from 0.6 on
-/// missed one in 24.)
-const FOLLOW_UNTIL: f64 = 0.85;
+/// the crafb events. With the faster exact model: a tenth, with the thread
+/// idle afterwards so the exact search has the machine to itself, found the
+/// optimum of forum-13crafb and ticf-13crafb in 12 and 6 of 16 runs, this
+/// share with the neighbourhood moves in 11 and 8, with fewer breaks when
+/// missed: 5-12 against 9-13.)
+const ANNEAL_SHARE: f64 = 0.6;
 
 /// Annealing runs in that share.
 const EXACT_ANNEAL_RUNS: usize = 2;
@@ -430,7 +412,7 @@ fn restarts(inst: &Instance) -> usize {
 }
 
 /// Free, available slots between each participant's first and last meeting.
-pub(crate) fn idle_slots(st: &State) -> u64 {
+fn idle_slots(st: &State) -> u64 {
     let inst = st.inst;
     let mut idle = 0u64;
     for p in 0..inst.participant_ids.len() {

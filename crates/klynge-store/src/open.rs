@@ -229,7 +229,10 @@ mod tests {
                 .iter()
                 .map(|&(version, _, sql)| (version, sql.to_string()))
                 .collect();
-            assert_eq!(listed, on_disk, "the {dialect} migrations listed in open.rs");
+            assert_eq!(
+                listed, on_disk,
+                "the {dialect} migrations listed in open.rs"
+            );
         }
     }
 }

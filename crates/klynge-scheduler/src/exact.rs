@@ -14,10 +14,12 @@
 //! at the deadline, or when another thread has proven optimality.
 //!
 //! Measured on the 20 published events, 10 s on two cores (`run_file`): the
-//! core-guided search proves the optimum of all 20 in most runs; the hard
-//! ones are forum-13crafb and ticf-13crafb (6 and 3 breaks), where the last
-//! solve, the one that yields the schedule, varies most with the solver's
-//! random choices (see the README for the figures). The implied window and
+//! core-guided search proves the optimum of all 20 in nearly every run; the
+//! hard ones are forum-13crafb and ticf-13crafb (6 and 3 breaks), where the
+//! last solve, the one that yields the schedule, takes 20,000 to 80,000
+//! conflicts depending on the model's details (the cores, their counters),
+//! while the solver's own seed changes little (see the README for the
+//! figures). The implied window and
 //! seat constraints below made the difference: without them the third core
 //! of forum-13crafb took 640,000 conflicts (70 s), with them 20,000. The
 //! window pairs and the model without the total count then took the median

@@ -14,7 +14,7 @@ use crate::error::{Result, StoreError};
 use crate::location::DatabaseUrl;
 use crate::{Pool, Store};
 
-/// The migrations of one dialect: (version, description, SQL), in order.
+/// The migrations of one dialect: (version, file name, SQL), in order.
 type Migrations = [(i64, &'static str, &'static str)];
 
 /// Lists the migration files of both dialects, compiled in. Listed here
@@ -23,36 +23,39 @@ type Migrations = [(i64, &'static str, &'static str)];
 /// second time for the build host (about a minute of every cold build). A
 /// test checks that the lists match the directories.
 macro_rules! migrations {
-    ($($version:literal $file:literal $description:literal),* $(,)?) => {
+    ($($version:literal $file:literal),* $(,)?) => {
         static SQLITE_FILES: &Migrations = &[$(
-            ($version, $description, include_str!(concat!("../migrations/sqlite/", $file))),
+            ($version, $file, include_str!(concat!("../migrations/sqlite/", $file))),
         )*];
         static POSTGRES_FILES: &Migrations = &[$(
-            ($version, $description, include_str!(concat!("../migrations/postgres/", $file))),
+            ($version, $file, include_str!(concat!("../migrations/postgres/", $file))),
         )*];
     };
 }
 
 migrations! {
-    1 "0001_registry.sql" "registry",
-    2 "0002_accounts.sql" "accounts",
-    3 "0003_events.sql" "events",
-    5 "0005_market.sql" "market",
-    6 "0006_directory.sql" "directory",
-    7 "0007_attendance.sql" "attendance",
-    8 "0008_breaks_bound.sql" "breaks bound",
+    1 "0001_registry.sql",
+    2 "0002_accounts.sql",
+    3 "0003_events.sql",
+    5 "0005_market.sql",
+    6 "0006_directory.sql",
+    7 "0007_attendance.sql",
+    8 "0008_breaks_bound.sql",
 }
 
 /// A migrator over `files`, as `sqlx::migrate!` builds it (the checksum is
-/// the SQL's SHA-384 either way, so databases migrated before match).
+/// the SQL's SHA-384 either way, so databases migrated before match; the
+/// description is the file name's, `0008_breaks_bound.sql` → "breaks bound").
 fn migrator(files: &'static Migrations) -> Migrator {
     Migrator::with_migrations(
         files
             .iter()
-            .map(|&(version, description, sql)| {
+            .map(|&(version, file, sql)| {
+                let stem = file.trim_end_matches(".sql");
+                let description = stem.split_once('_').map_or(stem, |(_, d)| d);
                 Migration::new(
                     version,
-                    description.into(),
+                    description.replace('_', " ").into(),
                     MigrationType::Simple,
                     sql.into_sql_str(),
                     false,
@@ -202,14 +205,14 @@ impl Store {
 mod tests {
     use super::*;
 
-    /// Every migration file is listed, under its own version, and nothing else.
+    /// Every migration file is listed, under its own name and version, and nothing else.
     #[test]
     fn the_listed_migrations_are_the_files_in_the_migration_directories() {
         for (dialect, files) in [("sqlite", SQLITE_FILES), ("postgres", POSTGRES_FILES)] {
             let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
                 .join("migrations")
                 .join(dialect);
-            let mut on_disk: Vec<(i64, String)> = std::fs::read_dir(&dir)
+            let mut on_disk: Vec<(i64, String, String)> = std::fs::read_dir(&dir)
                 .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
                 .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
                 .filter(|name| name.ends_with(".sql"))
@@ -221,13 +224,13 @@ mod tests {
                         .unwrap_or_else(|| panic!("{name}: expected VERSION_description.sql"));
                     let sql = std::fs::read_to_string(dir.join(&name))
                         .unwrap_or_else(|e| panic!("{name}: {e}"));
-                    (version, sql)
+                    (version, name, sql)
                 })
                 .collect();
             on_disk.sort();
-            let listed: Vec<(i64, String)> = files
+            let listed: Vec<(i64, String, String)> = files
                 .iter()
-                .map(|&(version, _, sql)| (version, sql.to_string()))
+                .map(|&(version, file, sql)| (version, file.to_string(), sql.to_string()))
                 .collect();
             assert_eq!(
                 listed, on_disk,

@@ -136,6 +136,24 @@ pub struct Slot {
     pub is_break: bool,
 }
 
+/// A slot without a meeting inside a participant's day (see [`Event::gaps_between`]), by
+/// its position.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Gap {
+    /// A break of the event (pause), for everyone.
+    Break(u32),
+    /// A meeting slot the participant has free (ventetid).
+    Wait(u32),
+}
+
+impl Gap {
+    pub fn position(self) -> u32 {
+        match self {
+            Gap::Break(p) | Gap::Wait(p) => p,
+        }
+    }
+}
+
 /// Why a slot list was refused; `line` counts from 1.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SlotError {
@@ -329,11 +347,37 @@ impl Event {
             .collect()
     }
 
+    /// The slots a participant with meetings at the positions `busy` spends between its
+    /// first and last meeting without one, in order: waits (free meeting slots) and the
+    /// event's breaks. A printed agenda shows them, so nobody has to work out when they are
+    /// free.
+    pub fn gaps_between(&self, busy: &[u32]) -> Vec<Gap> {
+        let (Some(&first), Some(&last)) = (busy.iter().min(), busy.iter().max()) else {
+            return Vec::new();
+        };
+        (first + 1..last)
+            .filter(|p| !busy.contains(p))
+            .filter_map(|p| {
+                let slot = self.slots.get(p as usize)?;
+                Some(if slot.is_break {
+                    Gap::Break(p)
+                } else {
+                    Gap::Wait(p)
+                })
+            })
+            .collect()
+    }
+
     /// Whether `position` is a slot that can hold a meeting.
     pub fn is_meeting_slot(&self, position: u32) -> bool {
         self.slots
             .get(position as usize)
             .is_some_and(|s| !s.is_break)
+    }
+
+    /// A table's own name, if the organiser gave it one.
+    pub fn table_name(&self, table: u32) -> Option<&str> {
+        self.table_names.get(table as usize).map(String::as_str)
     }
 
     /// A table's label: its name, or its number from 1.
@@ -748,6 +792,22 @@ mod tests {
         assert_eq!(check_move(&e, &all[0], 3, 1, &all, anyone), Ok(()));
         assert_eq!(e.table_label(0), "A");
         assert_eq!(e.table_label(1), "2");
+        assert_eq!(e.table_name(0), Some("A"));
+        assert_eq!(e.table_name(1), None);
+    }
+
+    #[test]
+    fn gaps_are_the_free_slots_and_breaks_between_the_first_and_last_meeting() {
+        let e = event("09:00-09:20\n09:20-09:40\n09:40-10:00 pause\n10:00-10:20\n10:20-10:40");
+        assert_eq!(e.gaps_between(&[]), vec![]);
+        assert_eq!(e.gaps_between(&[1]), vec![]);
+        // Before the first and after the last meeting is not waiting.
+        assert_eq!(e.gaps_between(&[1, 3]), vec![Gap::Break(2)]);
+        assert_eq!(
+            e.gaps_between(&[4, 0]),
+            vec![Gap::Wait(1), Gap::Break(2), Gap::Wait(3)]
+        );
+        assert_eq!(Gap::Wait(3).position(), 3);
     }
 
     #[test]

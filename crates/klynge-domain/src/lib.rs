@@ -31,7 +31,7 @@ pub use crm::{FeeTier, Interaction, InteractionKind, Membership, Referral, Refer
 pub use cvr::Cvr;
 pub use error::DomainError;
 pub use event::{
-    Attendance, Event, EventParticipant, EventStatus, Load, MeetingRequest, MoveConflict,
+    Attendance, Event, EventParticipant, EventStatus, Gap, Load, MeetingRequest, MoveConflict,
     Placement, RequestStatus, Slot, SlotError, check_move, copenhagen_to_utc,
 };
 pub use geography::{Municipality, MunicipalityCode, Region};

@@ -12,7 +12,9 @@ use klynge_store::EventFigures;
 
 use crate::context::Ctx;
 use crate::error::PageError;
-use crate::event_pages::{event_id, events_view, organiser_form, sides, slot_label, store_err};
+use crate::event_pages::{
+    event_id, events_view, organiser_form, sides, slot_label, store_err, table_caption,
+};
 use crate::forms;
 use crate::pages::{Chrome, parse_id, render, see_other};
 
@@ -72,7 +74,7 @@ pub async fn page(
                     .get(slot as usize)
                     .map(slot_label)
                     .unwrap_or_default(),
-                table: e.table_label(table),
+                table: table_caption(&t, e, table),
                 who,
                 with,
                 mark_label: match r.attendance {

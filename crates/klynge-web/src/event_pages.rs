@@ -62,6 +62,14 @@ pub(crate) fn slot_label(slot: &Slot) -> String {
     )
 }
 
+/// A table as the pages show one: its name ("Lokale B"), or "Bord 5" for a numbered one.
+pub(crate) fn table_caption(t: &Tr, event: &Event, table: u32) -> String {
+    match event.table_name(table) {
+        Some(name) => name.to_string(),
+        None => t.with("event-table", "table", &(table + 1).to_string()),
+    }
+}
+
 /// A participant as the pages show one: "Name (Organisation)".
 pub(crate) fn who(p: &ParticipantRecord) -> String {
     format!("{} ({})", p.participant.name, p.organisation_name)
@@ -652,7 +660,7 @@ pub(crate) fn request_views(t: &Tr, event: &Event, requests: &[RequestRecord]) -
                         let label = slot_label(event.slots.get(slot as usize)?);
                         Some(t.with_args(
                             "event-placed-at",
-                            &[("slot", label), ("table", event.table_label(table))],
+                            &[("slot", label), ("table", table_caption(t, event, table))],
                         ))
                     })
                     .unwrap_or_default(),
@@ -1219,7 +1227,7 @@ fn schedule_page(ctx: &Ctx, l: &Loaded, m: MoveForm, moved: bool) -> SchedulePag
         id: l.record.id.0,
         name: e.name.as_str().to_string(),
         status: status_label(&t, e.status),
-        tables: (0..e.tables).map(|i| e.table_label(i)).collect(),
+        tables: (0..e.tables).map(|i| table_caption(&t, e, i)).collect(),
         grid,
         loads,
         unplaced,

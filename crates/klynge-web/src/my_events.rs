@@ -10,14 +10,16 @@ use axum::extract::Path;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use klynge_domain::{EventId, MeetingRequestId, RequestStatus};
+use std::collections::BTreeMap;
+
+use klynge_domain::{EventId, EventParticipantId, Gap, MeetingRequestId, RequestStatus};
 use klynge_store::{EventRecord, ParticipantEvents, ParticipantRecord, RequestRecord, StoreError};
 
 use crate::context::Ctx;
 use crate::error::PageError;
 use crate::event_pages::{
     EventRow, RequestForm, event_id, event_rows, parse_request_status, participant_choices,
-    request_conflict, request_status_label, sides, slot_label, status_label,
+    request_conflict, request_status_label, sides, slot_label, status_label, table_caption,
 };
 use crate::i18n::Tr;
 use crate::ics;
@@ -66,13 +68,15 @@ struct MyRequest {
     may_cancel: bool,
 }
 
-/// One meeting on the agenda.
+/// One meeting on the agenda, or (on the printable agenda) a slot without one.
 struct AgendaRow {
     time: String,
     table: String,
     who: String,
     with: String,
     message: String,
+    /// A wait or a break, not a meeting.
+    gap: bool,
 }
 
 #[derive(Template)]
@@ -116,27 +120,91 @@ fn is_own(view: &ParticipantEvents, l: &Loaded, id: klynge_domain::EventParticip
         .any(|p| p.id == id && p.participant.organisation == view.organisation())
 }
 
-fn agenda_rows(t: &Tr, view: &ParticipantEvents, l: &Loaded) -> Vec<AgendaRow> {
+/// One placed meeting of the agenda: the request, the own participant in it, its slot and
+/// its row.
+struct AgendaEntry<'a> {
+    request: &'a RequestRecord,
+    own: EventParticipantId,
+    slot: u32,
+    row: AgendaRow,
+}
+
+/// The placed meetings of the agenda, in slot order.
+fn agenda_entries<'a>(t: &Tr, view: &ParticipantEvents, l: &'a Loaded) -> Vec<AgendaEntry<'a>> {
     let e = &l.record.event;
     l.agenda
         .iter()
         .filter_map(|r| {
             let (slot, table) = r.placement?;
             let (from, to) = sides(r);
-            let (who, with) = if is_own(view, l, r.request.from) {
-                (r.from_name.clone(), to)
+            let (own, who, with) = if is_own(view, l, r.request.from) {
+                (r.request.from, r.from_name.clone(), to)
             } else {
-                (r.to_name.clone(), from)
+                (r.request.to, r.to_name.clone(), from)
             };
-            Some(AgendaRow {
+            let row = AgendaRow {
                 time: slot_label(e.slots.get(slot as usize)?),
-                table: t.with("event-table", "table", &e.table_label(table)),
+                table: table_caption(t, e, table),
                 who,
                 with,
                 message: r.request.message.clone(),
+                gap: false,
+            };
+            Some(AgendaEntry {
+                request: r,
+                own,
+                slot,
+                row,
             })
         })
         .collect()
+}
+
+fn agenda_rows(t: &Tr, view: &ParticipantEvents, l: &Loaded) -> Vec<AgendaRow> {
+    agenda_entries(t, view, l)
+        .into_iter()
+        .map(|entry| entry.row)
+        .collect()
+}
+
+/// The agenda to print: the meetings, and between each own participant's first and last
+/// meeting its waits and the event's breaks (a break once, however many of the own
+/// participants it falls between meetings of).
+fn agenda_with_gaps(t: &Tr, view: &ParticipantEvents, l: &Loaded) -> Vec<AgendaRow> {
+    let e = &l.record.event;
+    let entries = agenda_entries(t, view, l);
+    let mut busy: BTreeMap<EventParticipantId, (String, Vec<u32>)> = BTreeMap::new();
+    for entry in &entries {
+        busy.entry(entry.own)
+            .or_insert_with(|| (entry.row.who.clone(), Vec::new()))
+            .1
+            .push(entry.slot);
+    }
+    let mut gaps: BTreeMap<(u32, Option<EventParticipantId>), AgendaRow> = BTreeMap::new();
+    for (&own, (name, slots)) in &busy {
+        for gap in e.gaps_between(slots) {
+            let Some(slot) = e.slots.get(gap.position() as usize) else {
+                continue;
+            };
+            let (key, who, with) = match gap {
+                Gap::Break(p) => ((p, None), String::new(), t.get("schedule-break")),
+                Gap::Wait(p) => ((p, Some(own)), name.clone(), t.get("agenda-wait")),
+            };
+            gaps.entry(key).or_insert_with(|| AgendaRow {
+                time: slot_label(slot),
+                table: String::new(),
+                who,
+                with,
+                message: String::new(),
+                gap: true,
+            });
+        }
+    }
+    let mut rows: Vec<(u32, AgendaRow)> = entries.into_iter().map(|x| (x.slot, x.row)).collect();
+    rows.extend(gaps.into_iter().map(|((slot, _), row)| (slot, row)));
+    // Stable: within a slot the meetings stay in their order, the gaps after them.
+    rows.sort_by_key(|(slot, _)| *slot);
+    rows.into_iter().map(|(_, row)| row).collect()
 }
 
 fn my_event_page(ctx: &Ctx, view: &ParticipantEvents, l: &Loaded, req: RequestForm) -> MyEventPage {
@@ -271,7 +339,7 @@ pub async fn agenda(ctx: Ctx, Path(raw): Path<String>) -> Result<Response, PageE
         held_on: t.date(&e.held_on),
         place: e.place.clone(),
         published: e.status.agenda_published(),
-        agenda: agenda_rows(&t, &view, &l),
+        agenda: agenda_with_gaps(&t, &view, &l),
     };
     Ok(render(&ctx, StatusCode::OK, page))
 }
@@ -285,31 +353,32 @@ pub async fn agenda_ics(ctx: Ctx, Path(raw): Path<String>) -> Result<Response, P
     let l = load(&ctx, &view, id).await?;
     let t = ctx.tr();
     let e = &l.record.event;
-    let rows = agenda_rows(&t, &view, &l);
-    let events: Vec<ics::IcsEvent> = l
-        .agenda
-        .iter()
-        .zip(rows.iter())
-        .filter_map(|(r, row)| {
-            let (slot, _) = r.placement?;
-            let (start, end) = e.slot_utc(slot)?;
-            let location = if e.place.is_empty() {
-                row.table.clone()
-            } else {
-                format!("{}, {}", row.table, e.place)
-            };
-            Some(ics::IcsEvent {
-                uid: format!("klynge-event-{}-meeting-{}@klynge", id.0, r.id.0),
-                start,
-                end,
-                summary: t.with_args(
-                    "event-ics-summary",
-                    &[("who", row.who.clone()), ("with", row.with.clone())],
-                ),
-                location,
-                description: row.message.clone(),
-            })
-        })
+    let events: Vec<ics::IcsEvent> = agenda_entries(&t, &view, &l)
+        .into_iter()
+        .filter_map(
+            |AgendaEntry {
+                 request: r,
+                 slot,
+                 row,
+                 ..
+             }| {
+                let (start, end) = e.slot_utc(slot)?;
+                let location = if e.place.is_empty() {
+                    row.table
+                } else {
+                    format!("{}, {}", row.table, e.place)
+                };
+                Some(ics::IcsEvent {
+                    uid: format!("klynge-event-{}-meeting-{}@klynge", id.0, r.id.0),
+                    start,
+                    end,
+                    summary: t
+                        .with_args("event-ics-summary", &[("who", row.who), ("with", row.with)]),
+                    location,
+                    description: row.message,
+                })
+            },
+        )
         .collect();
     let body = ics::calendar(e.name.as_str(), &events, chrono::Utc::now());
     let file = format!("attachment; filename=\"klynge-event-{}.ics\"", id.0);

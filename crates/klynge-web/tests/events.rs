@@ -120,7 +120,7 @@ async fn organiser_and_participant_flow() {
                     "09:00-09:30\n09:30-10:00\n10:00-10:30\n12:00-13:00 pause\n13:00-13:30",
                 ),
                 ("tables", "2"),
-                ("table_names", "Bord A"),
+                ("table_names", "Lokale A"),
             ],
         )
         .await;
@@ -317,7 +317,9 @@ async fn organiser_and_participant_flow() {
             "meeting {r}: {grid:.5000}"
         );
     }
-    assert!(grid.contains("Bord A") && grid.contains("Pause"));
+    // A named table is shown by its name, a numbered one as "Bord 2".
+    assert!(grid.contains(">Lokale A<") && grid.contains(">Bord 2<") && grid.contains("Pause"));
+    assert!(!grid.contains("Bord Lokale"), "{grid:.5000}");
     assert!(grid.contains("id=\"load-list\""));
     // Beside the breaks, a proven lower bound (each of the four can meet its two partners
     // back to back, so it is 0 here).
@@ -423,6 +425,29 @@ async fn organiser_and_participant_flow() {
     let after_move = placements(&app, event).await;
     assert_eq!(after_move[&bd], target);
     assert!(c.get(&location).await.1.contains("id=\"moved\""));
+    // One of Anna's meetings to the afternoon (position 4), so that her agenda has slots
+    // without a meeting between hers: its partner is free there (Bo unless Bo–Dag is
+    // there, then Clara, since Dag cannot be in both), and so is a table.
+    let mut after_move = after_move;
+    if after_move[&ab].0 != 4 && after_move[&ac].0 != 4 {
+        let r = if after_move[&bd].0 != 4 { ab } else { ac };
+        let table = (0..2u32)
+            .find(|t| after_move.values().all(|&(s, taken)| s != 4 || taken != *t))
+            .expect("a free table in the afternoon");
+        let (status, _, html) = c
+            .post(
+                &mv,
+                &[
+                    ("meeting", &r.to_string()),
+                    ("slot", "4"),
+                    ("table", &(table + 1).to_string()),
+                ],
+            )
+            .await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{html:.4000}");
+        after_move = placements(&app, event).await;
+        assert_eq!(after_move[&r], (4, table));
+    }
 
     // Publish; the participant (member of Anna's organisation) sees the agenda.
     let mut m = Client::new(&app.base);
@@ -440,13 +465,40 @@ async fn organiser_and_participant_flow() {
         "{agenda:.4000}"
     );
     assert!(!agenda.contains("Dag Lund"), "only the own meetings");
+    // Between Anna's two meetings (at 0 or 1, and 4) the printable agenda shows each slot
+    // without one: the lunch break (position 3) as "Pause", the others as "Ingen møde";
+    // nothing before the first or after the last.
+    let anna_slots = [after_move[&ab].0, after_move[&ac].0];
+    let between: Vec<u32> =
+        (anna_slots[0].min(anna_slots[1]) + 1..anna_slots[0].max(anna_slots[1])).collect();
+    assert!(between.contains(&2) && between.contains(&3), "{anna_slots:?}");
+    assert_eq!(
+        agenda.matches("class=\"gap\"").count(),
+        between.len(),
+        "{anna_slots:?}: {agenda:.6000}"
+    );
+    assert_eq!(
+        agenda.contains("<td>Pause</td>"),
+        between.contains(&3),
+        "{agenda:.6000}"
+    );
+    assert_eq!(
+        agenda.matches("<td>Ingen møde</td>").count(),
+        between.iter().filter(|&&p| p != 3).count(),
+        "{agenda:.6000}"
+    );
     let (status, _, content_type, ics) = m.get_full(&format!("{agenda_path}.ics")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(content_type.starts_with("text/calendar"));
     check_ics(&ics, 2);
     let unfolded = ics.replace("\r\n ", "");
     assert!(unfolded.contains("Robo GmbH") && unfolded.contains("Odense Congress Center"));
-    assert!(unfolded.contains("LOCATION:Bord "), "{unfolded}");
+    assert!(
+        unfolded.contains("LOCATION:Lokale A\\, Odense")
+            || unfolded.contains("LOCATION:Bord 2\\, Odense"),
+        "{unfolded}"
+    );
+    assert!(!unfolded.contains("Bord Lokale"), "{unfolded}");
     assert!(
         unfolded.contains("\\, Odense"),
         "commas are escaped: {unfolded}"

@@ -368,6 +368,29 @@ impl Event {
             .collect()
     }
 
+    /// The times a participant available in the slots at `positions` can meet, as spans
+    /// (from, to): runs of meeting slots one after the other merge, and a break inside a run
+    /// does not cut it (it is nobody's meeting time), so "15:00–17:00" instead of six slots.
+    pub fn available_spans(&self, positions: &[u32]) -> Vec<(NaiveTime, NaiveTime)> {
+        let mut spans: Vec<(NaiveTime, NaiveTime)> = Vec::new();
+        let mut open = false;
+        for (p, slot) in self.slots.iter().enumerate() {
+            if slot.is_break {
+                continue;
+            }
+            if !positions.contains(&(p as u32)) {
+                open = false;
+                continue;
+            }
+            match spans.last_mut() {
+                Some(last) if open => last.1 = slot.ends_at,
+                _ => spans.push((slot.starts_at, slot.ends_at)),
+            }
+            open = true;
+        }
+        spans
+    }
+
     /// Whether `position` is a slot that can hold a meeting.
     pub fn is_meeting_slot(&self, position: u32) -> bool {
         self.slots
@@ -808,6 +831,20 @@ mod tests {
             vec![Gap::Wait(1), Gap::Break(2), Gap::Wait(3)]
         );
         assert_eq!(Gap::Wait(3).position(), 3);
+    }
+
+    #[test]
+    fn available_slots_merge_into_spans_across_breaks_but_not_across_absence() {
+        let e = event("09:00-09:20\n09:20-09:40\n09:40-10:00 pause\n10:00-10:20\n10:20-10:40");
+        let t = |h, m| NaiveTime::from_hms_opt(h, m, 0).expect("a time");
+        assert_eq!(e.available_spans(&[]), vec![]);
+        assert_eq!(e.available_spans(&[0, 1, 3, 4]), vec![(t(9, 0), t(10, 40))]);
+        assert_eq!(
+            e.available_spans(&[4, 0]),
+            vec![(t(9, 0), t(9, 20)), (t(10, 20), t(10, 40))]
+        );
+        // A position out of range or of a break adds nothing.
+        assert_eq!(e.available_spans(&[2, 9]), vec![]);
     }
 
     #[test]

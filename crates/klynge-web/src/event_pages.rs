@@ -11,6 +11,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, RawQuery};
 use axum::http::StatusCode;
 use axum::response::Response;
+use chrono::NaiveTime;
 use klynge_domain::{
     CountryCode, Cvr, Email, Event, EventId, EventParticipant, EventParticipantId, EventStatus,
     MeetingRequest, MeetingRequestId, MoveConflict, Name, Organisation, OrganisationId,
@@ -55,11 +56,12 @@ pub(crate) fn store_err(ctx: &Ctx) -> impl Fn(StoreError) -> PageError + '_ {
 
 /// "09:00–09:20".
 pub(crate) fn slot_label(slot: &Slot) -> String {
-    format!(
-        "{}–{}",
-        slot.starts_at.format("%H:%M"),
-        slot.ends_at.format("%H:%M")
-    )
+    time_span_label(slot.starts_at, slot.ends_at)
+}
+
+/// "09:00–10:40".
+fn time_span_label(from: NaiveTime, to: NaiveTime) -> String {
+    format!("{}–{}", from.format("%H:%M"), to.format("%H:%M"))
 }
 
 /// A table as the pages show one: its name ("Lokale B"), or "Bord 5" for a numbered one.
@@ -613,9 +615,10 @@ pub(crate) fn participant_views(
             country: p.country.clone(),
             availability: match &p.participant.available {
                 None => t.get("event-available-all"),
-                Some(v) => v
+                Some(v) => event
+                    .available_spans(v)
                     .iter()
-                    .filter_map(|s| event.slots.get(*s as usize).map(slot_label))
+                    .map(|(from, to)| time_span_label(*from, *to))
                     .collect::<Vec<_>>()
                     .join(", "),
             },

@@ -185,6 +185,12 @@ async fn organiser_and_participant_flow() {
         let (status, _, html) = c.post(&add, form).await;
         assert_eq!(status, StatusCode::SEE_OTHER, "{form:?}: {html:.3000}");
     }
+    // Anna's availability reads as spans: the two morning slots merge, the afternoon apart.
+    let event_html = c.get(&page).await.1;
+    assert!(
+        event_html.contains("09:00–10:00, 13:00–13:30"),
+        "{event_html:.6000}"
+    );
     // Bad registrations: shown again with messages, nothing written.
     let bad: Vec<(Vec<(&str, &str)>, &str)> = vec![
         (
@@ -471,7 +477,10 @@ async fn organiser_and_participant_flow() {
     let anna_slots = [after_move[&ab].0, after_move[&ac].0];
     let between: Vec<u32> =
         (anna_slots[0].min(anna_slots[1]) + 1..anna_slots[0].max(anna_slots[1])).collect();
-    assert!(between.contains(&2) && between.contains(&3), "{anna_slots:?}");
+    assert!(
+        between.contains(&2) && between.contains(&3),
+        "{anna_slots:?}"
+    );
     assert_eq!(
         agenda.matches("class=\"gap\"").count(),
         between.len(),

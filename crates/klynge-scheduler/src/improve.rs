@@ -226,14 +226,18 @@ pub(crate) fn anneal(
             if iter.is_multiple_of(4096) {
                 report(st, budget);
             }
-            if iter.is_multiple_of(65536) && !st.unscheduled.is_empty() && insert_free(st, rng) {
+            if iter.is_multiple_of(65536)
+                && !st.held_fixed
+                && !st.unscheduled.is_empty()
+                && insert_free(st, rng)
+            {
                 unsaved = false;
                 if best.improved_by(st) {
                     best = Best::of(st);
                 }
             }
         }
-        if st.with_breaks.is_empty() && st.unscheduled.is_empty() {
+        if st.at_floors() {
             break;
         }
         let slot_move = rng.chance(SLOT_MOVE_RATE);

@@ -154,11 +154,7 @@ impl Floors {
 /// Per participant, the floor of its breaks when every meeting that has a
 /// feasible slot is held (see the module docs).
 pub(crate) fn floors(inst: &Instance) -> Vec<u32> {
-    let held = |m: usize| bits::count(inst.domain_of(m)) > 0;
-    let mut f = Floors::default();
-    (0..inst.participant_ids.len())
-        .map(|p| f.floor(inst, p, &held))
-        .collect()
+    held_floors(inst, &|m| bits::count(inst.domain_of(m)) > 0)
 }
 
 /// A proven lower bound on the breaks of any schedule of `inst` that holds
@@ -177,13 +173,19 @@ pub fn breaks_lower_bound(inst: &Instance, solution: &Solution) -> u64 {
     held_floor_sum(inst, &|m| held[m])
 }
 
+/// Per participant, the floor of its breaks when the meetings for which
+/// `held` is true are held.
+pub(crate) fn held_floors(inst: &Instance, held: &dyn Fn(usize) -> bool) -> Vec<u32> {
+    let mut f = Floors::default();
+    (0..inst.participant_ids.len())
+        .map(|p| f.floor(inst, p, held))
+        .collect()
+}
+
 /// The sum of the participants' floors when the meetings for which `held` is
 /// true are held.
 pub(crate) fn held_floor_sum(inst: &Instance, held: &dyn Fn(usize) -> bool) -> u64 {
-    let mut f = Floors::default();
-    (0..inst.participant_ids.len())
-        .map(|p| u64::from(f.floor(inst, p, held)))
-        .sum()
+    held_floors(inst, held).iter().map(|&f| u64::from(f)).sum()
 }
 
 #[cfg(test)]

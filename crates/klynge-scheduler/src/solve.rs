@@ -190,14 +190,22 @@ fn solve(
     // With more than one core, a second thread does the same runs with other
     // random choices.
     let runs = restarts(inst);
-    // The exact search runs beside the annealing when every meeting that can
-    // be held is, on events small enough, and only for time-limited runs (an
-    // iteration cap promises the same result on every machine).
-    let floor_sum: u64 = st.floor.iter().map(|&f| u64::from(f)).sum();
-    let exact = st.unscheduled.is_empty()
+    // The exact search runs beside the annealing on events small enough, and
+    // only for time-limited runs (an iteration cap promises the same result
+    // on every machine), on a set of held meetings that no longer changes:
+    // every meeting that can be held is, or, on small events, the priority
+    // has reached its proven bound (no insertion can raise it; the held set
+    // is then fixed for the rest of the run, and the breaks are bounded for
+    // that set).
+    let exact = (st.unscheduled.is_empty()
+        || (st.priority >= upper_bound && crate::exact::fits_partial(inst, &st)))
         && options.max_iterations.is_none()
-        && !st.with_breaks.is_empty()
         && crate::exact::fits(inst, &st);
+    if exact && !st.unscheduled.is_empty() {
+        st.fix_held();
+    }
+    let exact = exact && !st.with_breaks.is_empty();
+    let floor_sum: u64 = st.floor.iter().map(|&f| u64::from(f)).sum();
     let shared = exact.then(|| {
         Arc::new(crate::exact::Shared::new(
             budget.stop_flag(),
@@ -385,7 +393,7 @@ fn anneal_runs(
             best = Some((st.priority, st.breaks, st.snapshot()));
         }
         // Every participant at its floor: no schedule has fewer breaks.
-        if st.with_breaks.is_empty() && st.unscheduled.is_empty() {
+        if st.at_floors() {
             budget.stop_all();
             break;
         }

@@ -81,6 +81,9 @@ pub(crate) struct State<'a> {
     slot_pos: Vec<u32>,
     /// Meetings the search must not move (re-scheduling).
     pub(crate) pinned: Vec<bool>,
+    /// The held meetings are final: nothing is inserted any more, and
+    /// `floor` is the floor of the held meetings (see [`State::fix_held`]).
+    pub(crate) held_fixed: bool,
 }
 
 impl<'a> State<'a> {
@@ -108,6 +111,7 @@ impl<'a> State<'a> {
             unscheduled,
             with_breaks: IndexSet::new(np),
             floor: vec![0; np],
+            held_fixed: false,
             in_slot: vec![Vec::new(); inst.slots],
             slot_pos: vec![NONE; nm],
             pinned: vec![false; nm],
@@ -243,6 +247,23 @@ impl<'a> State<'a> {
         best.map(|(_, _, s)| s)
     }
 
+    /// Makes the held meetings final: from now on the search only moves
+    /// them, and each participant's floor becomes that of its held meetings
+    /// (with fewer meetings held than requested it may be lower), so that the
+    /// floors bound the breaks of every schedule the search can still reach.
+    pub(crate) fn fix_held(&mut self) {
+        let slots = self.snapshot();
+        self.floor = crate::lower::held_floors(self.inst, &|m| slots[m] != NONE);
+        self.held_fixed = true;
+        self.restore(&slots);
+    }
+
+    /// No schedule the search can still reach has fewer breaks: every
+    /// participant is at its floor and no meeting is left to insert.
+    pub(crate) fn at_floors(&self) -> bool {
+        self.with_breaks.is_empty() && (self.held_fixed || self.unscheduled.is_empty())
+    }
+
     /// Snapshot of the slot assignment.
     pub(crate) fn snapshot(&self) -> Vec<u32> {
         self.slot_of.clone()
@@ -252,9 +273,11 @@ impl<'a> State<'a> {
     pub(crate) fn restore(&mut self, slots: &[u32]) {
         let pinned = std::mem::take(&mut self.pinned);
         let floor = std::mem::take(&mut self.floor);
+        let held_fixed = self.held_fixed;
         *self = State::new(self.inst);
         self.pinned = pinned;
         self.floor = floor;
+        self.held_fixed = held_fixed;
         for (m, &s) in slots.iter().enumerate() {
             if s != NONE {
                 self.place(m, s as usize);

@@ -243,3 +243,28 @@ fn exact_search_proves_breaks_that_only_the_tables_force() {
     lying.stats.breaks_lower_bound = 2;
     assert!(verify(&i, &lying).is_err());
 }
+
+#[test]
+fn exact_search_bounds_the_breaks_of_the_held_meetings_when_not_all_fit() {
+    // As above, and `fg` can only be in slot 1, where `de` takes the one
+    // table: three of the four meetings fit, the priority reaches its bound,
+    // and the exact search proves `a`'s break for the three held meetings.
+    let i = inst(
+        r#"{"slots": 3, "tables": 1,
+        "participants": [{"id": "a"}, {"id": "b"}, {"id": "c"}, {"id": "d"}, {"id": "e"},
+                         {"id": "f"}, {"id": "g"}],
+        "meetings": [{"id": "ab", "with": ["a", "b"]}, {"id": "ac", "with": ["a", "c"]},
+                     {"id": "de", "with": ["d", "e"], "fixed_slot": 1},
+                     {"id": "fg", "with": ["f", "g"], "allowed": [1]}]}"#,
+    );
+    let sol = schedule(&i, &quick(2_000));
+    let stats = verify(&i, &sol).expect("valid");
+    assert_eq!(sol.unscheduled, vec!["fg".to_string()]);
+    assert_eq!((stats.priority_sum, stats.upper_bound), (3, 3));
+    assert_eq!(stats.breaks, 1);
+    assert_eq!(breaks_lower_bound(&i, &sol), 0, "the floors see no break");
+    assert_eq!(
+        sol.stats.breaks_lower_bound, 1,
+        "proven optimal for these meetings"
+    );
+}

@@ -188,11 +188,11 @@ impl EventForm {
         }
     }
 
-    fn of(event: &Event) -> Self {
+    fn of(t: &Tr, event: &Event) -> Self {
         EventForm {
             name: event.name.as_str().to_string(),
             place: event.place.clone(),
-            held_on: event.held_on.format("%Y-%m-%d").to_string(),
+            held_on: t.date_input(&event.held_on),
             slots: event.slot_lines(),
             tables: event.tables.to_string(),
             table_names: event.table_names.join("\n"),
@@ -351,7 +351,7 @@ pub async fn edit_event_form(ctx: Ctx, Path(raw): Path<String>) -> Result<Respon
             chrome: ctx.chrome("/events"),
             action: format!("/events/{}/edit", id.0),
             heading: t.with("event-edit", "name", record.event.name.as_str()),
-            f: EventForm::of(&record.event),
+            f: EventForm::of(&t, &record.event),
         },
     ))
 }

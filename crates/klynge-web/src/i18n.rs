@@ -117,6 +117,15 @@ impl Tr {
         }
     }
 
+    /// A date as a form field shows it: as the pages write it where `parse_date` reads that
+    /// back (Danish), else ISO.
+    pub fn date_input(&self, date: &NaiveDate) -> String {
+        match self.lang {
+            Lang::Da => self.date(date),
+            Lang::En => date.format("%Y-%m-%d").to_string(),
+        }
+    }
+
     pub fn opt_date(&self, date: &Option<NaiveDate>) -> String {
         date.as_ref().map(|d| self.date(d)).unwrap_or_default()
     }
@@ -152,6 +161,17 @@ mod tests {
             .filter(|l| l.chars().next().is_some_and(|c| c.is_ascii_lowercase()))
             .filter_map(|l| l.split_once(" = ").map(|(k, _)| k.trim().to_string()))
             .collect()
+    }
+
+    #[test]
+    fn a_date_in_a_form_field_reads_back_as_the_same_date() {
+        let day = NaiveDate::from_ymd_opt(2026, 12, 16).expect("a date");
+        assert_eq!(Tr::new(Lang::Da).date_input(&day), "16.12.2026");
+        assert_eq!(Tr::new(Lang::En).date_input(&day), "2026-12-16");
+        for lang in [Lang::Da, Lang::En] {
+            let shown = Tr::new(lang).date_input(&day);
+            assert_eq!(klynge_domain::parse_date(&shown).ok(), Some(day), "{shown}");
+        }
     }
 
     #[test]

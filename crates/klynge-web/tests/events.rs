@@ -131,6 +131,9 @@ async fn organiser_and_participant_flow() {
         .expect("event id");
     let page = format!("/events/{event}");
     assert!(c.get("/events").await.1.contains("Robot B2B"));
+    // The edit form shows the date as it was typed in Danish.
+    let form = c.get(&format!("{page}/edit")).await.1;
+    assert!(form.contains("value=\"15.09.2026\""), "{form:.4000}");
     // Another cluster's staff do not find it.
     let mut b = Client::new(&app.base);
     b.sign_in("staff-b").await;

@@ -4,14 +4,14 @@
 //! schedule, reads its agenda (printable) or downloads it as an `.ics` calendar. Everything
 //! goes through the member's [`ParticipantEvents`] view.
 
+use std::collections::BTreeMap;
+
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::Path;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use std::collections::BTreeMap;
-
 use klynge_domain::{EventId, EventParticipantId, Gap, MeetingRequestId, RequestStatus};
 use klynge_store::{EventRecord, ParticipantEvents, ParticipantRecord, RequestRecord, StoreError};
 

@@ -405,10 +405,8 @@ impl Event {
 
     /// A table's label: its name, or its number from 1.
     pub fn table_label(&self, table: u32) -> String {
-        self.table_names
-            .get(table as usize)
-            .cloned()
-            .unwrap_or_else(|| (table + 1).to_string())
+        self.table_name(table)
+            .map_or_else(|| (table + 1).to_string(), str::to_string)
     }
 
     /// The slots as the lines [`Slot::parse_lines`] reads.

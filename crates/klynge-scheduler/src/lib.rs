@@ -82,9 +82,9 @@
 //! held (or up to 250 meetings are held and the priority has reached its
 //! proven bound; the held meetings are then fixed), an **exact search** runs
 //! in a second thread instead of a second annealing: a SAT model of the held
-//! meetings under "at most k breaks" (CaDiCaL). From below it tries k = the proven bound, starting at the
-//! floors; each k it refutes raises the bound, reported as
-//! `stats.breaks_lower_bound`. From above it makes large neighbourhood moves:
+//! meetings under "at most k breaks" (CaDiCaL). From below it tries k = the
+//! proven bound, starting at the floors; each k it refutes raises the bound,
+//! reported as `stats.breaks_lower_bound`. From above it makes large neighbourhood moves:
 //! all meetings but a neighbourhood stay where the best schedule has them, no
 //! participant may get more breaks, the total must drop, and the solver
 //! re-places the freed meetings. The annealing gets 60 % of the time (two
